@@ -1,0 +1,192 @@
+"""`site.toml` → a frozen, validated `SiteConfig`. Every key has a default."""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import string
+import tomllib
+import typing
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sitegen.errors import BuildFailed, SiteError
+from sitegen.related import RelatedSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Permalinks:
+    """URL patterns, site-relative; `{name}` fields are filled per page. Each must end in `/` or a file name."""
+
+    article: str = "/{year}/{month}/{slug}/"
+    """Article pages; fields: year, month, day, slug."""
+    tag: str = "/tags/{tag}/"
+    """Tag pages; field: tag."""
+    tags: str = "/tags/"
+    """The tag index."""
+    author: str = "/authors/{author}/"
+    """Author pages; field: author."""
+    archive: str = "/archive/"
+    """The archive index."""
+    year: str = "/{year}/"
+    """Year archives; field: year."""
+    month: str = "/{year}/{month}/"
+    """Month archives; fields: year, month."""
+    page: str = "page/{n}/"
+    """Appended to a list's URL for its page n >= 2."""
+    feed: str = "/feed.xml"
+    """The site's Atom feed."""
+    tag_feed: str = "/tags/{tag}/feed.xml"
+    """A tag's Atom feed; field: tag."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """The site's settings, from `site.toml`."""
+
+    title: str = "Archive"
+    """Site name, shown in the header and in every page title."""
+    description: str = ""
+    """Default meta description."""
+    base_url: str = "/"
+    """Where the site lives: `https://example.org/archive/`, `/archive/` or `/`."""
+    language: str = "en"
+    """BCP 47 language tag for `<html lang>` and feeds."""
+    timezone: str = "UTC"
+    """IANA zone for dates written without an offset."""
+    per_page: int = 10
+    """Articles per list page."""
+    date_format: str = "%H:%M %Z %d %B %Y"
+    """strftime pattern for article timestamps; `%Z` shows the zone (BST, GMT, UTC+03:00)."""
+    day_format: str = "%d %B %Y"
+    """strftime pattern for dates without a time: short listings and articles dated by day only."""
+    feed_entries: int = 20
+    """Entries per Atom feed."""
+    raw_html: bool = True
+    """Let raw HTML in Markdown through (embeds); `javascript:` URLs never pass."""
+    words_per_minute: int = 230
+    """Reading speed for reading-time estimates."""
+    permalinks: Permalinks = field(default_factory=Permalinks)
+    """URL patterns."""
+    related: RelatedSettings = field(default_factory=RelatedSettings)
+    """Related-article ranking."""
+    params: dict[str, Any] = field(default_factory=dict)
+    """Free-form values for templates (`site.params`)."""
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site is served under, with leading and trailing `/`."""
+        path = self.base_url.split("://", 1)[1].partition("/")[2] if "://" in self.base_url else self.base_url
+        path = path.strip("/")
+        return f"/{path}/" if path else "/"
+
+    @property
+    def origin(self) -> str:
+        """`https://host` when base_url is absolute, else empty."""
+        if "://" not in self.base_url:
+            return ""
+        scheme, rest = self.base_url.split("://", 1)
+        return f"{scheme}://{rest.partition('/')[0]}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def digest(self) -> str:
+        """Changes whenever any setting changes."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:16]
+
+
+CONFIG_FILE = "site.toml"
+_PATTERN_FIELDS = {"article": {"year", "month", "day", "slug"}, "tag": {"tag"}, "tags": set(), "author": {"author"},
+                   "archive": set(), "year": {"year"}, "month": {"year", "month"}, "page": {"n"}, "feed": set(),
+                   "tag_feed": {"tag"}}
+
+
+def load_config(site_dir: Path, base_url: str | None = None) -> SiteConfig:
+    """Read `site.toml` from `site_dir` (absent → defaults); raise BuildFailed listing every bad key."""
+    path = site_dir / CONFIG_FILE
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise BuildFailed([SiteError(CONFIG_FILE, f"not valid TOML: {exc}", _toml_line(exc))]) from None
+    errors: list[SiteError] = []
+    config = _build(SiteConfig, data, "", errors)
+    if base_url is not None:
+        config = replace(config, base_url=base_url)
+    errors += _check(config)
+    if errors:
+        raise BuildFailed(errors)
+    return config
+
+
+def _build(cls: type, data: dict[str, Any], prefix: str, errors: list[SiteError]) -> Any:
+    """Instantiate dataclass `cls` from a TOML table, recording unknown keys and wrong types."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"; did you mean '{prefix}{close[0]}'?" if close else f"; known keys: {', '.join(sorted(known))}"
+            errors.append(SiteError(CONFIG_FILE, f"unknown key '{name}'{hint}"))
+            continue
+        expected = hints[key]
+        if isinstance(expected, type) and hasattr(expected, "__dataclass_fields__"):
+            if not isinstance(value, dict):
+                errors.append(SiteError(CONFIG_FILE, f"'{name}' must be a table ([{name}])"))
+                continue
+            values[key] = _build(expected, value, f"{name}.", errors)
+            continue
+        base = typing.get_origin(expected) or expected
+        ok = isinstance(value, base) and not (base in (int, float) and isinstance(value, bool))
+        if base is float and isinstance(value, int) and not isinstance(value, bool):
+            value, ok = float(value), True
+        if not ok:
+            errors.append(SiteError(CONFIG_FILE, f"'{name}' must be {_type_name(base)}, not {_type_name(type(value))}"))
+            continue
+        values[key] = value
+    return cls(**values)
+
+
+def _type_name(t: type) -> str:
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "a table",
+            list: "a list"}.get(t, t.__name__)
+
+
+def _check(config: SiteConfig) -> list[SiteError]:
+    """Value checks that types alone do not catch."""
+    errors = []
+    try:
+        config.zone
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(SiteError(CONFIG_FILE, f"'timezone' {config.timezone!r} is not an IANA zone such as 'Europe/London'"))
+    for key in ("per_page", "feed_entries", "words_per_minute"):
+        if getattr(config, key) < 1:
+            errors.append(SiteError(CONFIG_FILE, f"'{key}' must be at least 1"))
+    if config.related.count < 0:
+        errors.append(SiteError(CONFIG_FILE, "'related.count' must not be negative"))
+    if not config.base_url.endswith("/"):
+        errors.append(SiteError(CONFIG_FILE, f"'base_url' must end with '/': {config.base_url}/"))
+    for f in fields(Permalinks):
+        pattern = getattr(config.permalinks, f.name)
+        if ".." in pattern.split("/") or "\\" in pattern:
+            errors.append(SiteError(CONFIG_FILE, f"'permalinks.{f.name}' must not contain '..' or '\\'"))
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+        except ValueError as exc:
+            errors.append(SiteError(CONFIG_FILE, f"'permalinks.{f.name}': {exc}"))
+            continue
+        if used - _PATTERN_FIELDS[f.name]:
+            allowed = ", ".join(f"{{{n}}}" for n in sorted(_PATTERN_FIELDS[f.name])) or "none"
+            errors.append(SiteError(CONFIG_FILE, f"'permalinks.{f.name}' uses {', '.join(sorted(used))}; "
+                                    f"allowed fields: {allowed}"))
+    return errors
+
+
+def _toml_line(exc: Exception) -> int | None:
+    return getattr(exc, "lineno", None)

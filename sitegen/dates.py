@@ -1,0 +1,101 @@
+"""Frontmatter dates → timezone-aware datetimes, and their human form. Pure."""
+from __future__ import annotations
+
+import email.utils
+import re
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+_FORMATS = (
+    "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y",
+    "%d %B %Y %H:%M", "%d %b %Y %H:%M", "%B %d, %Y %H:%M", "%b %d, %Y %H:%M",
+    "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z",
+)
+
+
+def parse_date(value: object, zone: tzinfo) -> datetime:
+    """A frontmatter date (string, date or datetime) as an aware datetime; naive values take `zone`.
+
+    Raises ValueError with a message fit for the writer."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time())
+    elif isinstance(value, str):
+        parsed = _parse_text(value.strip())
+    else:
+        raise ValueError(f"expected a date such as 2020-10-23 or 2020-10-23T03:55:00+01:00, got {value!r}")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed
+
+
+def has_time(value: object) -> bool:
+    """Whether a frontmatter date says a time of day (`2020-10-23` and `23 October 2020` do not)."""
+    if isinstance(value, datetime):
+        return True
+    if isinstance(value, date):
+        return False
+    return isinstance(value, str) and bool(re.search(r"\d:\d\d", value))
+
+
+def _parse_text(text: str) -> datetime:
+    if not text:
+        raise ValueError("the date is empty")
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        pass
+    for fmt in _FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    try:
+        parsed = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        parsed = None
+    if parsed is None:
+        raise ValueError(
+            f"cannot read the date {text!r}; write it as 2020-10-23, 2020-10-23 03:55 or 2020-10-23T03:55:00+01:00"
+        )
+    return parsed
+
+
+def zone_name(moment: datetime, site_zone: tzinfo | None = None) -> str:
+    """A short zone label: the zone's abbreviation (BST, EST) — the site zone's when the offset matches it —,
+    GMT for +00:00, else UTC+03:00."""
+    offset = moment.utcoffset() or timedelta()
+    if site_zone is not None and moment.astimezone(site_zone).utcoffset() == offset:
+        moment = moment.astimezone(site_zone)
+    name = moment.tzname() or ""
+    if name and not name.startswith("UTC") and name[0] not in "+-":
+        return name
+    if offset == timedelta():
+        return "GMT"
+    sign = "+" if offset >= timedelta() else "-"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def format_date(moment: datetime, pattern: str, site_zone: tzinfo | None = None) -> str:
+    """strftime with `%Z` shown as `zone_name` and English month names regardless of locale."""
+    pattern = pattern.replace("%Z", zone_name(moment, site_zone).replace("%", "%%"))
+    pattern = pattern.replace("%B", _MONTHS[moment.month - 1]).replace("%b", _MONTHS[moment.month - 1][:3])
+    pattern = pattern.replace("%A", _DAYS[moment.weekday()]).replace("%a", _DAYS[moment.weekday()][:3])
+    return moment.strftime(pattern)
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 form, as `<time datetime>` and Atom want it."""
+    return moment.isoformat(timespec="seconds")
+
+
+def utc_iso(moment: datetime) -> str:
+    """RFC 3339 in UTC with `Z`."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

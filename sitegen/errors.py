@@ -1,0 +1,37 @@
+"""Problems found in a site, reported as `path:line: message` and collected rather than raised one by one."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class SiteError:
+    """One problem in one input file."""
+
+    path: str
+    """The file, relative to the site folder where possible."""
+    message: str
+    """What is wrong and, where it helps, what to do."""
+    line: int | None = None
+    """1-based line in the file, when known."""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class BuildFailed(Exception):
+    """Raised by the pipeline when errors stop the build; carries all of them."""
+
+    def __init__(self, errors: list[SiteError]):
+        super().__init__("\n".join(map(str, errors)))
+        self.errors = errors
+
+
+def display_path(path: Path, root: Path) -> str:
+    """`path` relative to `root` when inside it, else as given."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,169 @@
+"""Markdown body → HTML, table of contents, summary and plain text, with one configured MarkdownIt."""
+from __future__ import annotations
+
+import posixpath
+import re
+from functools import lru_cache
+from urllib.parse import quote, unquote, urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from sitegen.model import Body, TocEntry
+from sitegen.slugs import slugify
+
+MORE = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.IGNORECASE)
+LINK_MARK = "sitegen-article:"
+"""Prefix of hrefs that point at another article by id; replaced with its URL when pages render."""
+
+_FORMATTER = HtmlFormatter(nowrap=True)
+_TAGS = nh3.ALLOWED_TAGS | {
+    "figure", "figcaption", "iframe", "video", "audio", "source", "track", "picture", "details", "summary",
+    "section", "aside", "cite", "time", "mark", "sup", "sub", "input", "svg", "path",
+}
+_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir", "role", "aria-label", "aria-hidden", "style", "width", "height"},
+    "a": {"href", "name", "target", "rel"},
+    "img": {"src", "alt", "srcset", "sizes", "loading"},
+    "iframe": {"src", "allow", "allowfullscreen", "frameborder", "loading", "referrerpolicy", "sandbox"},
+    "video": {"src", "controls", "poster", "preload", "muted", "loop", "playsinline"},
+    "audio": {"src", "controls", "preload"},
+    "source": {"src", "type", "srcset", "media"},
+    "track": {"src", "kind", "srclang", "label"},
+    "time": {"datetime"}, "td": {"align", "colspan", "rowspan"}, "th": {"align", "colspan", "rowspan", "scope"},
+    "ol": {"start", "type"}, "li": {"value"}, "input": {"type", "checked", "disabled"},
+    "blockquote": {"cite"}, "q": {"cite"}, "svg": {"viewbox", "xmlns"}, "path": {"d"},
+}
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    lexer = _lexer(lang.strip().split()[0].lower()) if lang.strip() else None
+    if lexer is None:
+        return ""
+    return f'<pre class="highlight"><code class="language-{lang}">{highlight(code, lexer, _FORMATTER)}</code></pre>'
+
+
+@lru_cache(maxsize=256)
+def _lexer(name: str):
+    try:
+        return get_lexer_by_name(name)
+    except ClassNotFound:
+        return None
+
+
+def _heading_slug(text: str) -> str:
+    return slugify(text) or "section"
+
+
+@lru_cache(maxsize=2)
+def _parser(raw_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": raw_html, "typographer": True, "highlight": _highlight})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=6, slug_func=_heading_slug)
+    return md
+
+
+def render_body(source: str, article_id: str, raw_html: bool = True) -> Body:
+    """Render a Markdown body. `article_id` (its path under content/) resolves relative `.md` links."""
+    md = _parser(raw_html)
+    env: dict = {}
+    tokens = md.parse(source, env)
+    more = _find_more(tokens)
+    has_more = more is not None
+    if more is not None:
+        start, stop = more
+        tokens = tokens[:start] + tokens[stop:]
+        summary_tokens = tokens[:start]
+    else:
+        summary_tokens = _first_paragraph(tokens)
+    links = _mark_article_links(tokens, article_id)
+    html = md.renderer.render(tokens, md.options, env)
+    summary_html = md.renderer.render(summary_tokens, md.options, {}) if summary_tokens else ""
+    if raw_html and any(_has_raw_html(t) for t in tokens):
+        html, summary_html = _clean(html), _clean(summary_html)
+    text = _plain_text(tokens)
+    return Body(html=html, summary_html=summary_html, text=text, toc=_toc(tokens),
+                word_count=len(text.split()), has_more=has_more, links=links)
+
+
+def summary_text(body: Body) -> str:
+    """Plain text of the body's summary part."""
+    return " ".join(re.sub(r"<[^>]*>", " ", body.summary_html).split())
+
+
+def _find_more(tokens: list[Token]) -> tuple[int, int] | None:
+    """Token range of a `<!--more-->` line, as raw HTML or (with raw HTML off) as a paragraph of text."""
+    for i, tok in enumerate(tokens):
+        if tok.type == "html_block" and MORE.match(tok.content):
+            return i, i + 1
+        if (tok.type == "paragraph_open" and i + 2 < len(tokens) and tokens[i + 1].type == "inline"
+                and MORE.match(tokens[i + 1].content)):
+            return i, i + 3
+    return None
+
+
+def _first_paragraph(tokens: list[Token]) -> list[Token]:
+    for i, tok in enumerate(tokens):
+        if tok.type == "paragraph_open" and tok.level == 0:
+            return tokens[i:i + 3]
+    return []
+
+
+def _mark_article_links(tokens: list[Token], article_id: str) -> tuple[str, ...]:
+    """Point relative links to `.md` files at a marker carrying the target id; return the target ids."""
+    targets: list[str] = []
+    for tok in tokens:
+        for child in tok.children or ():
+            if child.type != "link_open":
+                continue
+            href = str(child.attrs.get("href", ""))
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+                continue
+            base = posixpath.dirname(article_id)
+            target = posixpath.normpath(posixpath.join(base, unquote(parts.path))).lstrip("/")
+            if target.startswith("../"):
+                continue
+            child.attrs["href"] = LINK_MARK + quote(target) + (f"#{parts.fragment}" if parts.fragment else "")
+            if target not in targets:
+                targets.append(target)
+    return tuple(targets)
+
+
+def _has_raw_html(tok: Token) -> bool:
+    return tok.type == "html_block" or any(c.type == "html_inline" for c in tok.children or ())
+
+
+def _clean(html: str) -> str:
+    """Keep embeds, drop script, event handlers and dangerous URLs from raw HTML."""
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto", "tel", LINK_MARK[:-1]},
+                     link_rel=None, strip_comments=True)
+
+
+def _plain_text(tokens: list[Token]) -> str:
+    parts: list[str] = []
+    for tok in tokens:
+        if tok.type == "inline":
+            for child in tok.children or ():
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _toc(tokens: list[Token]) -> tuple[TocEntry, ...]:
+    entries = []
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.level == 0:
+            title = "".join(c.content for c in tokens[i + 1].children or () if c.type in ("text", "code_inline"))
+            entries.append(TocEntry(level=int(tok.tag[1]), id=str(tok.attrs.get("id", "")), title=title))
+    return tuple(entries)

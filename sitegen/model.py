@@ -1,0 +1,146 @@
+"""The content model: frozen dataclasses only, no I/O. Collections hold ids, not objects."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sitegen.config import SiteConfig
+from sitegen.related import Terms
+
+Input = tuple[str, ...]
+"""A page input: ("meta", id), ("body", id), ("template", name), ("file", path) or ("site", key)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    """One heading of an article body."""
+
+    level: int
+    """Heading level, 2 for `##`."""
+    id: str
+    """The heading's anchor id."""
+    title: str
+    """The heading's plain text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """An article body rendered from Markdown."""
+
+    html: str
+    """The whole body as HTML."""
+    summary_html: str
+    """HTML before `<!--more-->`, else the first paragraph."""
+    text: str
+    """Plain text of the body, for word counts, summaries and related-article ranking."""
+    toc: tuple[TocEntry, ...]
+    """Headings, in order."""
+    word_count: int
+    """Words in the plain text."""
+    has_more: bool
+    """Whether the writer set a `<!--more-->` break."""
+    links: tuple[str, ...]
+    """Ids of articles this body links to by relative `.md` path."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article, parsed and validated."""
+
+    id: str
+    """Path under `content/`, POSIX style: the article's stable identity."""
+    title: str
+    """Headline as written."""
+    date: datetime
+    """Publication time, timezone-aware, in the offset it was written with."""
+    all_day: bool
+    """The date was written without a time of day."""
+    updated: datetime | None
+    """Last significant update, timezone-aware."""
+    slug: str
+    """URL-safe name: frontmatter `slug`, else the file name without a leading date."""
+    tags: tuple[str, ...]
+    """Tag display names, one per tag key, in the order written."""
+    authors: tuple[str, ...]
+    """Bylines, in order."""
+    summary: str
+    """Plain-text summary for descriptions and feeds."""
+    summary_html: str
+    """HTML summary for lists."""
+    body: Body
+    """The rendered body."""
+    draft: bool
+    """Drafts are left out unless the build asks for them."""
+    image: str | None
+    """Lead image URL or path, if any."""
+    aliases: tuple[str, ...]
+    """Old URLs that must redirect to this article."""
+    related_pins: tuple[str, ...]
+    """Slugs or ids the writer pinned first in the related list (frontmatter `related: [...]`)."""
+    related_enabled: bool
+    """False when frontmatter says `related: false`."""
+    extra: dict[str, Any]
+    """Frontmatter keys sitegen does not know, passed to templates untouched."""
+    body_line: int
+    """Line in the file where the body starts (for messages about the body)."""
+    terms: Terms
+    """Term counts for related-article ranking."""
+    source_hash: str
+    """Digest of the file's bytes."""
+    meta_hash: str
+    """Digest of what lists and other pages show of this article."""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A set of articles under one name: a tag, an author, a year or a month."""
+
+    key: str
+    """URL-safe key (tag slug, author slug, `2020`, `2020/10`)."""
+    name: str
+    """Display name."""
+    article_ids: tuple[str, ...]
+    """Members, newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything a build knows before rendering."""
+
+    config: SiteConfig
+    articles: dict[str, Article]
+    """Published articles by id."""
+    order: tuple[str, ...]
+    """Article ids, newest first (ties by URL)."""
+    urls: dict[str, str]
+    """Site-relative URL of each article (`2020/10/slug/`)."""
+    tags: dict[str, Group]
+    authors: dict[str, Group]
+    years: dict[str, Group]
+    months: dict[str, Group]
+    related: dict[str, tuple[str, ...]]
+    """Related article ids, best first."""
+    assets: dict[str, str] = field(default_factory=dict)
+    """Output path → source path (relative to the site folder) of static files and article images."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One output file, planned as data: where it goes, how it is made and what it depends on."""
+
+    path: str
+    """Output path relative to the output folder, e.g. `2020/10/slug/index.html`."""
+    url: str
+    """Site-relative URL, e.g. `2020/10/slug/` (empty for the front page)."""
+    template: str
+    """Template name."""
+    kind: str
+    """What the page is: article, home, tag, author, year, month, tags, archive, feed, ..."""
+    params: tuple[tuple[str, Any], ...]
+    """Small, hashable parameters the view needs (ids, page numbers)."""
+    inputs: frozenset[Input]
+    """What the page's bytes depend on, besides its template closure."""
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return dict(self.params).get(name, default)

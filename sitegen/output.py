@@ -1,0 +1,96 @@
+"""Staged output: render into a sibling folder, then publish so a failed build never leaves output/ broken."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from sitegen.routes import is_inside
+
+
+class Staging:
+    """A folder beside the output that receives rendered files before they are published."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.root = output.parent / f".{output.name}.staging-{os.getpid()}"
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir(parents=True)
+
+    def write(self, rel: str, data: bytes) -> None:
+        if not is_inside(rel):
+            raise ValueError(f"refusing to write outside the output folder: {rel!r}")
+        target = self.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def publish(self, written: list[str], stale: set[str]) -> tuple[int, int]:
+        """Move staged files into place (a fresh output is renamed whole); return (changed, removed).
+
+        A file whose bytes did not change is left alone, so its mtime stays."""
+        if not self.output.exists():
+            self.root.rename(self.output)
+            return len(written), 0
+        changed = 0
+        for rel in written:
+            staged, target = self.root / rel, self.output / rel
+            if target.is_file() and _same_bytes(staged, target):
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(staged, target)
+            changed += 1
+        removed = 0
+        for rel in sorted(stale):
+            target = self.output / rel
+            if is_inside(rel) and target.is_file():
+                target.unlink()
+                removed += 1
+                _prune_empty(target.parent, self.output)
+        self.discard()
+        return changed, removed
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def existing_files(output: Path) -> set[str]:
+    """Every file under the output folder, relative and POSIX style."""
+    if not output.is_dir():
+        return set()
+    return {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file() or p.is_symlink()}
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    return a.read_bytes() == b.read_bytes()
+
+
+def _prune_empty(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def load_manifest(path: Path, stamp: str) -> dict[str, str]:
+    """Output path → page key from the previous build into the same output; empty when absent or foreign."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("stamp") != stamp or not isinstance(data.get("pages"), dict):
+        return {}
+    return data["pages"]
+
+
+def save_manifest(path: Path, stamp: str, keys: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps({"stamp": stamp, "pages": keys}, sort_keys=True), encoding="utf-8")
+    os.replace(temp, path)

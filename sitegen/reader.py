@@ -1,0 +1,269 @@
+"""Find `content/**/*.md` and turn each file into a validated `Article`, or `SiteError`s naming the file."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import frontmatter
+import tomllib
+import yaml
+from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
+
+from sitegen.config import SiteConfig
+from sitegen.dates import has_time, parse_date
+from sitegen.errors import SiteError
+from sitegen.markdown import render_body, summary_text
+from sitegen.model import Article
+from sitegen.related import extract_terms
+from sitegen.slugs import is_safe_segment, slugify
+
+KNOWN_KEYS = frozenset({"title", "date", "updated", "tags", "author", "authors", "summary", "slug", "draft",
+                        "image", "aliases", "related"})
+_DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+
+
+class TOMLHandler(BaseHandler):
+    """`+++` frontmatter read with the standard library's tomllib (python-frontmatter's needs `toml`)."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+_HANDLERS = [YAMLHandler(), TOMLHandler(), JSONHandler()]
+_FORMAT_NAMES = {YAMLHandler: "YAML", TOMLHandler: "TOML", JSONHandler: "JSON"}
+
+
+def find_sources(content_dir: Path) -> list[Path]:
+    """Every Markdown file under `content_dir`, sorted; symlinks leading outside it are skipped."""
+    root = content_dir.resolve()
+    found = []
+    for path in content_dir.rglob("*.md"):
+        if path.is_file() and path.resolve().is_relative_to(root):
+            found.append(path)
+    return sorted(found)
+
+
+def read_article(path: Path, article_id: str, config: SiteConfig) -> Article | list[SiteError]:
+    """Parse one file. Every problem found is returned, each naming the file and, where known, the line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [SiteError(article_id, f"cannot read the file: {exc.strerror}")]
+    return parse_article(raw, article_id, config)
+
+
+def parse_article(raw: bytes, article_id: str, config: SiteConfig) -> Article | list[SiteError]:
+    """Parse one file's bytes (pure)."""
+    def fail(message: str, line: int | None = None) -> list[SiteError]:
+        return [SiteError(article_id, message, line)]
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return fail(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line)
+    if "\x00" in text:
+        return fail("contains NUL bytes: this looks like a binary file, not Markdown")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body, body_line, key_lines, errors = _split(text, article_id)
+    if errors:
+        return errors
+    return _validate(meta, body, body_line, key_lines, article_id, config, hashlib.sha256(raw).hexdigest()[:20])
+
+
+def _split(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[str, int], list[SiteError]]:
+    """Separate frontmatter from body: (meta, body, body line, line of each key, errors).
+
+    python-frontmatter finds and splits the block; loading is ours, for speed (libyaml) and for messages
+    that name the file and line instead of `<unicode string>`."""
+    handler = frontmatter.detect_format(text, _HANDLERS)
+    if handler is None:
+        return {}, text, 1, {}, []
+    name = _FORMAT_NAMES[type(handler)]
+    if len(handler.FM_BOUNDARY.findall(text)) < 2:
+        return {}, "", 1, {}, [SiteError(article_id, f"{name} frontmatter opened on line 1 is never closed; "
+                                         f"add the closing '{text.split(chr(10), 1)[0].strip()[:3]}' line "
+                                         f"after the last key", 1)]
+    fm_text, body = handler.split(text)
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    try:
+        if isinstance(handler, YAMLHandler):
+            meta = yaml.load(fm_text, Loader=yaml.CSafeLoader)
+        else:
+            meta = handler.load(fm_text)
+    except yaml.YAMLError as exc:
+        return {}, "", 1, {}, [_yaml_error(exc, article_id)]
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"at line (\d+)", str(exc))
+        return {}, "", 1, {}, [SiteError(article_id, f"invalid TOML frontmatter: {exc}",
+                                         int(line.group(1)) + 1 if line else 1)]
+    except json.JSONDecodeError as exc:
+        return {}, "", 1, {}, [SiteError(article_id, f"invalid JSON frontmatter: {exc.msg}", exc.lineno)]
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return {}, "", 1, {}, [SiteError(article_id, f"frontmatter must be keys with values (`title: ...`), "
+                                         f"not a {type(meta).__name__}", 2)]
+    return meta, body.lstrip("\n"), body_line, _key_lines(fm_text), []
+
+
+def _yaml_error(exc: yaml.YAMLError, article_id: str) -> SiteError:
+    """Point at where the faulty construct began (an unclosed bracket or quote), not where libyaml gave up."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    found, began = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None)
+    if began is not None and found is not None and began.line != found.line and context:
+        return SiteError(article_id, f"invalid YAML frontmatter: {problem} ({context} that starts here; "
+                                     f"the parser gave up on line {found.line + 1})", began.line + 1)
+    mark = found or began
+    return SiteError(article_id, f"invalid YAML frontmatter: {problem}", mark.line + 1 if mark else 1)
+
+
+def _key_lines(fm_text: str) -> dict[str, int]:
+    """File line of each top-level frontmatter key (the block's first line is the file's first)."""
+    lines = {}
+    for number, line in enumerate(fm_text.split("\n"), start=1):
+        match = re.match(r'^"?([A-Za-z_][\w-]*)"?\s*[:=]', line)
+        if match:
+            lines.setdefault(match.group(1), number)
+    return lines
+
+
+def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: dict[str, int], article_id: str,
+              config: SiteConfig, source_hash: str) -> Article | list[SiteError]:
+    errors: list[SiteError] = []
+    zone = config.zone
+    stem = PurePosixPath(article_id).stem
+    dated = _DATED_NAME.match(stem)
+
+    def err(key: str, message: str) -> None:
+        errors.append(SiteError(article_id, message, key_lines.get(key, 1)))
+
+    title = meta.get("title")
+    if isinstance(title, (int, float)) and not isinstance(title, bool):
+        title = str(title)
+    if not isinstance(title, str) or not title.strip():
+        err("title", "no title: add `title: Your headline` to the frontmatter")
+        title = ""
+    title = " ".join(title.split())
+
+    date = None
+    raw_date = meta.get("date", dated.group(1) if dated else None)
+    if raw_date is None:
+        err("date", "no date: add `date: 2020-10-23 03:55` to the frontmatter, or name the file YYYY-MM-DD-slug.md")
+    else:
+        try:
+            date = parse_date(raw_date, zone)
+        except (ValueError, OverflowError) as exc:
+            err("date", f"'date': {exc}")
+    updated = None
+    if meta.get("updated") is not None:
+        try:
+            updated = parse_date(meta["updated"], zone)
+        except (ValueError, OverflowError) as exc:
+            err("updated", f"'updated': {exc}")
+
+    tags = _string_list(meta.get("tags"), "tags", err, split=",")
+    seen: dict[str, str] = {}
+    for tag in tags:
+        key = slugify(tag)
+        if not key:
+            err("tags", f"tag {tag!r} has no letters or digits to make a URL from; rename it")
+        seen.setdefault(key, tag)
+    authors = _string_list(meta.get("authors", meta.get("author")), "authors" if "authors" in meta else "author", err,
+                           split=None)
+
+    slug_value = meta.get("slug")
+    if slug_value is not None and not isinstance(slug_value, (str, int)):
+        err("slug", "'slug' must be text")
+        slug_value = None
+    slug = _clean_slug(str(slug_value)) if slug_value is not None else _clean_slug(dated.group(2) if dated else stem)
+    if not slug:
+        err("slug", f"cannot make a URL name from {slug_value or stem!r}; set `slug:` to letters, digits and '-'")
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        err("draft", "'draft' must be true or false")
+        draft = False
+    image = meta.get("image")
+    if image is not None and not isinstance(image, str):
+        err("image", "'image' must be a URL or path")
+        image = None
+    aliases = tuple(_alias(a, err) for a in _string_list(meta.get("aliases"), "aliases", err, split=None))
+    related = meta.get("related", True)
+    pins: tuple[str, ...] = ()
+    if isinstance(related, bool):
+        enabled = related
+    else:
+        enabled = True
+        pins = tuple(_string_list(related, "related", err, split=","))
+    summary_value = meta.get("summary")
+    if summary_value is not None and not isinstance(summary_value, str):
+        err("summary", "'summary' must be text")
+        summary_value = None
+    if errors:
+        return errors
+
+    body = render_body(body_src, article_id, config.raw_html)
+    summary = " ".join(summary_value.split()) if summary_value else summary_text(body)
+    summary_html = body.summary_html if (body.has_more or not summary_value) else ""
+    extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
+    tag_names = tuple(seen.values())
+    meta_hash = hashlib.sha256(repr((title, date, has_time(raw_date), updated, slug, tag_names, authors, summary, summary_html, draft,
+                                     image, body.word_count, sorted(extra.items(), key=str))).encode()).hexdigest()[:20]
+    return Article(
+        id=article_id, title=title, date=date, all_day=not has_time(raw_date), updated=updated, slug=slug, tags=tag_names, authors=authors,
+        summary=summary, summary_html=summary_html, body=body, draft=draft, image=image, aliases=aliases,
+        related_pins=pins, related_enabled=enabled, extra=extra, body_line=body_line,
+        terms=extract_terms(title, summary, body.text), source_hash=source_hash, meta_hash=meta_hash,
+    )
+
+
+def _string_list(value: Any, key: str, err, split: str | None) -> tuple[str, ...]:
+    """A list of non-empty strings from a list or a (comma-separated) string."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items = value.split(split) if split else [value]
+    elif isinstance(value, list):
+        items = value
+    else:
+        err(key, f"'{key}' must be a list or a comma-separated string")
+        return ()
+    result = []
+    for item in items:
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            item = str(item)
+        if not isinstance(item, str):
+            err(key, f"'{key}' entries must be text, not {type(item).__name__}")
+            continue
+        item = " ".join(item.split())
+        if item and item not in result:
+            result.append(item)
+    return tuple(result)
+
+
+def _clean_slug(value: str) -> str:
+    value = value.strip()
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*", value) and is_safe_segment(value):
+        return value
+    return slugify(value)
+
+
+def _alias(value: str, err) -> str:
+    """An old URL as a site-relative path; anything that could leave the output folder is refused."""
+    path = value.split("#")[0].split("?")[0]
+    if "://" in path:
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    segments = [s for s in path.split("/") if s]
+    if not segments or any(not is_safe_segment(s) for s in segments):
+        err("aliases", f"alias {value!r} is not a safe path inside the site (no '..', '\\' or control characters)")
+        return ""
+    return "/".join(segments) + ("/" if path.endswith("/") or "." not in segments[-1] else "")
+

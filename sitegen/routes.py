@@ -1,0 +1,173 @@
+"""Pure: Site → every output page as data. The only owner of URLs; refuses two pages on one path."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from sitegen.config import Permalinks
+from sitegen.errors import SiteError
+from sitegen.model import Article, Group, Page, Site
+
+SITEMAP_LIMIT = 50_000
+"""URLs per sitemap file, the protocol's maximum."""
+
+
+def fill(pattern: str, **fields: str) -> str:
+    """A URL pattern with its fields filled, site-relative, without a leading `/`."""
+    return pattern.format(**fields).lstrip("/")
+
+
+def article_url(article: Article, permalinks: Permalinks) -> str:
+    d = article.date
+    return fill(permalinks.article, year=f"{d.year:04d}", month=f"{d.month:02d}", day=f"{d.day:02d}",
+                slug=article.slug)
+
+
+def paged_url(base: str, number: int, permalinks: Permalinks) -> str:
+    """URL of page `number` (1-based) of the list at `base`."""
+    return base if number == 1 else base + fill(permalinks.page, n=str(number))
+
+
+def file_path(url: str) -> str:
+    """Output file for a URL: pretty URLs (`a/b/`) become `a/b/index.html`."""
+    return f"{url}index.html" if url == "" or url.endswith("/") else url
+
+
+def plan_pages(site: Site) -> tuple[list[Page], list[SiteError]]:
+    """Every output file of the site, in a stable order, and the path collisions found."""
+    config = site.config
+    links = config.permalinks
+    pages: list[Page] = []
+    pages += _article_pages(site)
+    pages += _list_pages(site, "home", "", site.order, "")
+    pages.append(_page(fill(links.feed), "atom.xml", "feed", _feed_ids(site, site.order), list_url="",
+                       group=""))
+    pages.append(_page(fill(links.tags), "tags.html", "tags", (),
+                       groups=tuple((g.key, g.name, len(g.article_ids)) for g in _by_name(site.tags))))
+    for group in site.tags.values():
+        base = fill(links.tag, tag=group.key)
+        pages += _list_pages(site, "tag", base, group.article_ids, group.key)
+        pages.append(_page(fill(links.tag_feed, tag=group.key), "atom.xml", "feed",
+                           _feed_ids(site, group.article_ids), list_url=base, group=group.key))
+    for group in site.authors.values():
+        pages += _list_pages(site, "author", fill(links.author, author=group.key), group.article_ids, group.key)
+    pages.append(_page(fill(links.archive), "archive.html", "archive", (), years=_archive_tree(site)))
+    for group in site.years.values():
+        pages += _list_pages(site, "year", fill(links.year, year=group.key), group.article_ids, group.key)
+    for group in site.months.values():
+        year, month = group.key.split("/")
+        pages += _list_pages(site, "month", fill(links.month, year=year, month=month), group.article_ids, group.key)
+    pages += _alias_pages(site)
+    pages.append(_page("404.html", "404.html", "404", ()))
+    pages += _sitemap_pages(pages, site)
+    pages.append(_page("robots.txt", "robots.txt", "robots", ()))
+    pages += [Page(path=out, url=out, template="", kind="asset", params=(("source", src),),
+                   inputs=frozenset({("file", src)})) for out, src in sorted(site.assets.items())]
+    return pages, find_collisions(pages, site)
+
+
+def _page(url: str, template: str, kind: str, ids: tuple[str, ...], **params) -> Page:
+    return Page(path=file_path(url), url=url, template=template, kind=kind,
+                params=(("ids", ids), *sorted(params.items())),
+                inputs=frozenset(("meta", i) for i in ids))
+
+
+def _article_pages(site: Site) -> Iterator[Page]:
+    order = site.order
+    for index, article_id in enumerate(order):
+        article = site.articles[article_id]
+        newer = order[index - 1] if index > 0 else None
+        older = order[index + 1] if index + 1 < len(order) else None
+        related = site.related.get(article_id, ())
+        targets = tuple(t for t in article.body.links if t in site.articles)
+        shown = {i for i in (newer, older) if i} | set(related) | set(targets)
+        url = site.urls[article_id]
+        yield Page(path=file_path(url), url=url, template="article.html", kind="article",
+                   params=(("id", article_id), ("newer", newer), ("older", older), ("related", related),
+                           ("links", targets)),
+                   inputs=frozenset({("body", article_id), ("meta", article_id), *(("meta", i) for i in shown)}))
+
+
+def _list_pages(site: Site, kind: str, base: str, ids: tuple[str, ...], group: str) -> Iterator[Page]:
+    per_page = site.config.per_page
+    total = max(1, -(-len(ids) // per_page))
+    for number in range(1, total + 1):
+        chunk = ids[(number - 1) * per_page: number * per_page]
+        yield _page(paged_url(base, number, site.config.permalinks), f"{kind}.html" if kind != "home" else "index.html",
+                    kind, chunk, number=number, pages=total, base=base, group=group, count=len(ids))
+
+
+def _feed_ids(site: Site, ids: tuple[str, ...]) -> tuple[str, ...]:
+    return ids[: site.config.feed_entries]
+
+
+def _by_name(groups: dict[str, Group]) -> list[Group]:
+    return sorted(groups.values(), key=lambda g: (g.name.casefold(), g.key))
+
+
+def _archive_tree(site: Site) -> tuple:
+    """((year, count, ((month key, month name, count), ...)), ...), newest year first."""
+    tree = []
+    for year in site.years.values():
+        months = tuple((m.key, m.name, len(m.article_ids)) for m in site.months.values()
+                       if m.key.startswith(year.key + "/"))
+        tree.append((year.key, len(year.article_ids), months))
+    return tuple(tree)
+
+
+def _alias_pages(site: Site) -> Iterator[Page]:
+    for article_id in site.order:
+        for alias in site.articles[article_id].aliases:
+            yield Page(path=file_path(alias), url=alias, template="alias.html", kind="alias",
+                       params=(("id", article_id),), inputs=frozenset({("meta", article_id)}))
+
+
+def _sitemap_pages(pages: list[Page], site: Site) -> list[Page]:
+    """One sitemap, or an index of several when the site has more URLs than one sitemap may hold."""
+    entries = tuple((p.url, p.param("id")) for p in pages
+                    if p.path.endswith(".html") and p.kind not in ("alias", "404"))
+    chunks = [entries[i: i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [()]
+    def part(path: str, chunk: tuple) -> Page:
+        return Page(path, path, "sitemap.xml", "sitemap", (("entries", chunk),),
+                    frozenset(("meta", i) for _, i in chunk if i))
+
+    if len(chunks) == 1:
+        return [part("sitemap.xml", chunks[0])]
+    parts = [part(f"sitemap-{n}.xml", chunk) for n, chunk in enumerate(chunks, start=1)]
+    index = Page("sitemap.xml", "sitemap.xml", "sitemap_index.xml", "sitemap-index",
+                 (("parts", tuple(p.url for p in parts)),), frozenset())
+    return [index, *parts]
+
+
+def find_collisions(pages: list[Page], site: Site) -> list[SiteError]:
+    """Two pages on one path, or on paths equal but for case (which clash on case-insensitive hosts)."""
+    seen: dict[str, Page] = {}
+    errors = []
+    for page in pages:
+        key = page.path.casefold()
+        other = seen.get(key)
+        if other is None:
+            seen[key] = page
+            continue
+        errors.append(SiteError(_origin(page, site), f"output '{page.path}' is also produced by "
+                                f"{_origin(other, site)}" + ("" if other.path == page.path else
+                                                             f" as '{other.path}' (differs only in case)")
+                                + "; give one of them another slug, alias or file name"))
+    return errors
+
+
+def _origin(page: Page, site: Site) -> str:
+    """The file that asked for a page: the article for article and alias pages, else what the page is."""
+    article_id = page.param("id")
+    if page.kind in ("article", "alias") and article_id:
+        return f"content/{article_id}" + (" (alias)" if page.kind == "alias" else "")
+    if page.kind == "asset":
+        return str(page.param("source"))
+    return f"the {page.kind} page"
+
+
+def is_inside(path: str) -> bool:
+    """True for a relative output path that cannot leave the output folder."""
+    parts = PurePosixPath(path).parts
+    return bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts and "\\" not in path
+

@@ -1,0 +1,65 @@
+"""Pure: articles → the groups that list them (tags, authors, years, months), newest first."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+
+from sitegen.dates import format_date
+from sitegen.model import Article, Group
+from sitegen.slugs import slugify
+
+
+def newest_first(articles: Iterable[Article]) -> tuple[str, ...]:
+    """Article ids by date, newest first; equal times by id, so the order never depends on input order."""
+    ordered = sorted(articles, key=lambda a: a.id)
+    ordered.sort(key=lambda a: a.date.timestamp(), reverse=True)
+    return tuple(a.id for a in ordered)
+
+
+def group_by(articles: dict[str, Article], order: tuple[str, ...],
+             names: Callable[[Article], Iterable[str]]) -> dict[str, Group]:
+    """Groups keyed by slug. A group's display name is its most used spelling (ties: alphabetical)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for article_id in order:
+        for name in names(articles[article_id]):
+            key = slugify(name)
+            if key and (not members[key] or members[key][-1] != article_id):
+                members[key].append(article_id)
+                spellings[key][name] += 1
+    return {
+        key: Group(key=key, name=min(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0],
+                   article_ids=tuple(ids))
+        for key, ids in sorted(members.items())
+    }
+
+
+def tags_of(articles: dict[str, Article], order: tuple[str, ...]) -> dict[str, Group]:
+    return group_by(articles, order, lambda a: a.tags)
+
+
+def authors_of(articles: dict[str, Article], order: tuple[str, ...]) -> dict[str, Group]:
+    return group_by(articles, order, lambda a: a.authors)
+
+
+def years_of(articles: dict[str, Article], order: tuple[str, ...]) -> dict[str, Group]:
+    """Year archives, by the year of each article's date in its own UTC offset."""
+    return _by_period(articles, order, lambda a: (f"{a.date.year:04d}", f"{a.date.year:04d}"))
+
+
+def months_of(articles: dict[str, Article], order: tuple[str, ...]) -> dict[str, Group]:
+    """Month archives keyed `YYYY/MM`: a story dated 2016-07-31T23:30+03:00 is in July 2016."""
+    return _by_period(articles, order,
+                      lambda a: (f"{a.date.year:04d}/{a.date.month:02d}", format_date(a.date, "%B %Y")))
+
+
+def _by_period(articles: dict[str, Article], order: tuple[str, ...],
+               period: Callable[[Article], tuple[str, str]]) -> dict[str, Group]:
+    members: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for article_id in order:
+        key, name = period(articles[article_id])
+        members[key].append(article_id)
+        names[key] = name
+    return {key: Group(key=key, name=names[key], article_ids=tuple(ids))
+            for key, ids in sorted(members.items(), reverse=True)}

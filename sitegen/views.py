@@ -1,0 +1,229 @@
+"""What templates see: plain objects built from the Site for one page at render time."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, unquote
+
+from sitegen.dates import format_date, iso, utc_iso
+from sitegen.markdown import LINK_MARK
+from sitegen.model import Article, Group, Page, Site, TocEntry
+from sitegen.routes import fill, paged_url
+from sitegen.slugs import slugify
+
+_LINK = re.compile(re.escape(LINK_MARK) + r"([^\"#]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A named link, with a count where the target is a group."""
+
+    name: str
+    url: str
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """An article as templates see it; URLs already carry the site's base path."""
+
+    id: str
+    title: str
+    url: str
+    abs_url: str
+    date: datetime
+    date_iso: str
+    date_display: str
+    """Timestamp in the site's date_format (day_format when the article has no time)."""
+    day_display: str
+    """Date in the site's day_format."""
+    updated: datetime | None
+    updated_iso: str
+    updated_display: str
+    authors: tuple[Link, ...]
+    tags: tuple[Link, ...]
+    summary: str
+    summary_html: str
+    html: str
+    toc: tuple[TocEntry, ...]
+    word_count: int
+    reading_time: int
+    image: str | None
+    extra: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Where a list page sits among its siblings."""
+
+    number: int
+    pages: int
+    prev_url: str | None
+    next_url: str | None
+    links: tuple[tuple[int | None, str | None], ...]
+    """(page number, URL) around the current page; (None, None) marks a gap."""
+
+
+class Views:
+    """Builds template contexts; caches article views (state, hence a class)."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.config = site.config
+        self._articles: dict[str, ArticleView] = {}
+        links = self.config.permalinks
+        self.nav = {"home": self.url(""), "tags": self.url(fill(links.tags)), "archive": self.url(fill(links.archive)),
+                    "feed": self.url(fill(links.feed))}
+
+    def url(self, rel: str) -> str:
+        """Site-relative URL → path under the base URL, percent-encoded."""
+        return self.config.base_path + quote(rel, safe="/~-._")
+
+    def abs_url(self, rel: str) -> str:
+        return self.config.origin + self.url(rel)
+
+    def article(self, article_id: str) -> ArticleView:
+        view = self._articles.get(article_id)
+        if view is None:
+            view = self._articles[article_id] = self._article_view(self.site.articles[article_id])
+        return view
+
+    def _article_view(self, a: Article) -> ArticleView:
+        links = self.config.permalinks
+        rel = self.site.urls[a.id]
+        html = _LINK.sub(self._link_target, a.body.html) if LINK_MARK in a.body.html else a.body.html
+        return ArticleView(
+            id=a.id, title=a.title, url=self.url(rel), abs_url=self.abs_url(rel), date=a.date,
+            date_iso=a.date.date().isoformat() if a.all_day else iso(a.date),
+            date_display=format_date(a.date, self.config.day_format if a.all_day else self.config.date_format,
+                                     self.config.zone),
+            day_display=format_date(a.date, self.config.day_format), updated=a.updated,
+            updated_iso=iso(a.updated) if a.updated else "",
+            updated_display=format_date(a.updated, self.config.day_format) if a.updated else "",
+            authors=tuple(Link(n, self._group_url(n, links.author, "author")) for n in a.authors),
+            tags=tuple(Link(n, self._group_url(n, links.tag, "tag")) for n in a.tags),
+            summary=a.summary, summary_html=a.summary_html, html=html, toc=a.body.toc, word_count=a.body.word_count,
+            reading_time=max(1, math.ceil(a.body.word_count / self.config.words_per_minute)), image=a.image,
+            extra=a.extra,
+        )
+
+    def _link_target(self, match: re.Match) -> str:
+        target = unquote(match.group(1))
+        return self.url(self.site.urls[target]) if target in self.site.urls else f"{self.config.base_path}404.html"
+
+    def _group_url(self, name: str, pattern: str, field: str) -> str:
+        return self.url(fill(pattern, **{field: slugify(name)}))
+
+    def context(self, page: Page) -> dict[str, Any]:
+        """Everything the page's template needs."""
+        ctx: dict[str, Any] = {"site": self.config, "nav": self.nav, "url": self.url, "abs_url": self.abs_url,
+                               "page_url": self.url(page.url), "canonical": self.abs_url(page.url), "kind": page.kind}
+        ids = page.param("ids", ())
+        ctx["articles"] = [self.article(i) for i in ids]
+        builder = getattr(self, f"_ctx_{page.kind.replace('-', '_')}", None)
+        if builder is not None:
+            builder(page, ctx)
+        return ctx
+
+    def _ctx_article(self, page: Page, ctx: dict[str, Any]) -> None:
+        ctx["article"] = self.article(page.param("id"))
+        ctx["newer"] = self.article(page.param("newer")) if page.param("newer") else None
+        ctx["older"] = self.article(page.param("older")) if page.param("older") else None
+        ctx["related"] = [self.article(i) for i in page.param("related")]
+        ctx["structured_data"] = self._news_article(ctx["article"])
+
+    def _news_article(self, a: ArticleView) -> dict[str, Any]:
+        """schema.org NewsArticle for the article's JSON-LD."""
+        data: dict[str, Any] = {
+            "@context": "https://schema.org", "@type": "NewsArticle", "headline": a.title, "url": a.abs_url,
+            "mainEntityOfPage": a.abs_url, "datePublished": a.date_iso, "dateModified": a.updated_iso or a.date_iso,
+            "author": [{"@type": "Person", "name": p.name, "url": self.config.origin + p.url} for p in a.authors],
+            "keywords": [t.name for t in a.tags], "wordCount": a.word_count, "inLanguage": self.config.language,
+            "publisher": {"@type": "Organization", "name": self.config.title},
+        }
+        if a.summary:
+            data["description"] = a.summary
+        if a.image:
+            data["image"] = a.image
+        return data
+
+    def _list(self, page: Page, ctx: dict[str, Any], groups: dict[str, Group] | None, label: str) -> None:
+        group = groups[page.param("group")] if groups is not None else None
+        ctx["group"] = group
+        ctx["heading"] = label.format(name=group.name) if group else label
+        ctx["count"] = page.param("count")
+        ctx["pager"] = self._pager(page)
+        if page.kind == "tag":
+            ctx["feed_url"] = self.url(fill(self.config.permalinks.tag_feed, tag=group.key))
+
+    def _ctx_home(self, page: Page, ctx: dict[str, Any]) -> None:
+        self._list(page, ctx, None, "Latest articles")
+
+    def _ctx_tag(self, page: Page, ctx: dict[str, Any]) -> None:
+        self._list(page, ctx, self.site.tags, "Tagged “{name}”")
+
+    def _ctx_author(self, page: Page, ctx: dict[str, Any]) -> None:
+        self._list(page, ctx, self.site.authors, "Articles by {name}")
+
+    def _ctx_year(self, page: Page, ctx: dict[str, Any]) -> None:
+        self._list(page, ctx, self.site.years, "Articles from {name}")
+        year = page.param("group")
+        ctx["months"] = [Link(m.name, self.url(fill(self.config.permalinks.month, year=year, month=m.key[5:])),
+                              len(m.article_ids)) for m in self.site.months.values() if m.key.startswith(year + "/")]
+
+    def _ctx_month(self, page: Page, ctx: dict[str, Any]) -> None:
+        self._list(page, ctx, self.site.months, "Articles from {name}")
+        year = page.param("group")[:4]
+        ctx["year_link"] = Link(year, self.url(fill(self.config.permalinks.year, year=year)))
+
+    def _ctx_tags(self, page: Page, ctx: dict[str, Any]) -> None:
+        ctx["tags"] = [Link(name, self.url(fill(self.config.permalinks.tag, tag=key)), count)
+                       for key, name, count in page.param("groups")]
+
+    def _ctx_archive(self, page: Page, ctx: dict[str, Any]) -> None:
+        links = self.config.permalinks
+        ctx["years"] = [
+            (Link(year, self.url(fill(links.year, year=year)), count),
+             [Link(name, self.url(fill(links.month, year=year, month=key[5:])), n) for key, name, n in months])
+            for year, count, months in page.param("years")
+        ]
+
+    def _ctx_feed(self, page: Page, ctx: dict[str, Any]) -> None:
+        group = self.site.tags.get(page.param("group"))
+        ctx["feed_title"] = f"{self.config.title}: {group.name}" if group else self.config.title
+        ctx["alternate"] = self.abs_url(page.param("list_url"))
+        ids = page.param("ids")
+        newest = max((self.site.articles[i].updated or self.site.articles[i].date for i in ids), default=None)
+        ctx["updated"] = utc_iso(newest) if newest else "1970-01-01T00:00:00Z"
+        ctx["utc_iso"] = utc_iso
+
+    def _ctx_sitemap(self, page: Page, ctx: dict[str, Any]) -> None:
+        entries = []
+        for rel, article_id in page.param("entries"):
+            a = self.site.articles.get(article_id) if article_id else None
+            entries.append((self.abs_url(rel), utc_iso(a.updated or a.date) if a else None))
+        ctx["entries"] = entries
+
+    def _ctx_sitemap_index(self, page: Page, ctx: dict[str, Any]) -> None:
+        ctx["parts"] = [self.abs_url(rel) for rel in page.param("parts")]
+
+    def _ctx_alias(self, page: Page, ctx: dict[str, Any]) -> None:
+        ctx["article"] = self.article(page.param("id"))
+
+    def _pager(self, page: Page) -> Pager:
+        number, pages, base = page.param("number"), page.param("pages"), page.param("base")
+
+        def at(n: int) -> str:
+            return self.url(paged_url(base, n, self.config.permalinks))
+
+        shown = sorted({1, pages, *range(max(1, number - 2), min(pages, number + 2) + 1)})
+        links: list[tuple[int | None, str | None]] = []
+        for n in shown:
+            if links and links[-1][0] is not None and n - links[-1][0] > 1:
+                links.append((None, None))
+            links.append((n, at(n)))
+        return Pager(number=number, pages=pages, prev_url=at(number - 1) if number > 1 else None,
+                     next_url=at(number + 1) if number < pages else None, links=tuple(links))
