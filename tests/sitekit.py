@@ -1,0 +1,183 @@
+"""Helpers for site-level tests: write a fixture archive, build it, read what came out."""
+from __future__ import annotations
+
+import json
+import textwrap
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+from sitegen.pipeline import BuildOptions, BuildResult, build
+
+FIXTURE = {
+    "2020/2020-10-23-kerry-urges.md": """\
+        ---
+        title: Kerry urges Moscow to rein in Damascus
+        date: 2020-10-23T03:55:00+00:00
+        tags: [airstrikes, Syria, United States, Russia]
+        author: Ana Petrova
+        ---
+        US Secretary of State urged Moscow and Damascus to stop attacks on rebels in Syria.
+
+        "The comments seem more than a little hypocritical," the website wrote.
+
+        ## Background
+
+        Talks with Lavrov concerned Syria and revealed disagreements.
+        """,
+    "2020/2020-11-02-aleppo-corridor.md": """\
+        ---
+        title: Aleppo humanitarian corridor opens
+        date: 2020-11-02 09:00
+        tags: syria, Humanitarian
+        authors: [Ana Petrova, John Miller]
+        summary: A corridor opened for civilians leaving Aleppo.
+        ---
+        Civilians began leaving eastern Aleppo through a humanitarian corridor on Wednesday.
+        """,
+    "2019/2019-03-01-budget.md": """\
+        +++
+        title = "City budget passes after long night"
+        date = 2019-03-01T23:30:00+03:00
+        tags = ["Budget", "City Council"]
+        author = "John Miller"
+        +++
+        The council passed the budget at dawn.<!-- not a break -->
+
+        <!--more-->
+
+        Details followed in the morning session.
+        """,
+    "2019/2019-07-31-late-night.md": """\
+        ---
+        title: "Late-night vote on São Paulo twinning"
+        date: 2019-07-31T23:30:00+03:00
+        tags: [São Paulo, C++, AT&T]
+        author: Leila Haddad
+        aliases: [/old/twinning.html]
+        ---
+        Council members voted on twinning with São Paulo late at night.
+        """,
+    "2021/2021-01-05-draft.md": """\
+        ---
+        title: Unfinished story
+        date: 2021-01-05
+        draft: true
+        ---
+        Not ready.
+        """,
+    "2099/2099-01-01-future.md": """\
+        ---
+        title: Story from the future
+        date: 2099-01-01
+        ---
+        Not yet.
+        """,
+}
+
+
+def write_site(root: Path, files: dict[str, str] | None = None, config: str = "") -> Path:
+    """A site folder with content files (dedented) and an optional site.toml."""
+    for rel, text in (FIXTURE if files is None else files).items():
+        path = root / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    if config:
+        (root / "site.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+    return root
+
+
+def build_site(root: Path, output: Path | None = None, **options) -> BuildResult:
+    return build(BuildOptions(source=root, output=output or root / "output", **options))
+
+
+def snapshot(output: Path) -> dict[str, bytes]:
+    """Every file under `output` with its bytes."""
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
+
+
+def mtimes(output: Path) -> dict[str, int]:
+    return {p.relative_to(output).as_posix(): p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+
+
+class Html(HTMLParser):
+    """A parsed page: links, the first h1, headings, JSON-LD blocks and the texts of elements by tag."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str]] = []
+        self.h1: str | None = None
+        self.meta: dict[str, str] = {}
+        self.jsonld: list[object] = []
+        self.times: list[tuple[str, str]] = []
+        self.related: list[str] = []
+        self._stack: list[tuple[str, dict]] = []
+        self._text: list[str] = []
+        self._in_related = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("href", "src"):
+            if key in a:
+                self.links.append((tag, a[key]))
+        if tag == "meta":
+            self.meta[a.get("property") or a.get("name") or a.get("http-equiv", "")] = a.get("content", "")
+        if tag == "section" and "related" in (a.get("class") or ""):
+            self._in_related = True
+        if tag not in ("meta", "link", "img", "br", "hr", "input"):
+            self._stack.append((tag, a))
+            self._text.append("")
+
+    def handle_endtag(self, tag):
+        if not self._stack or self._stack[-1][0] != tag:
+            return
+        _, attrs = self._stack.pop()
+        text = self._text.pop()
+        if self._text:
+            self._text[-1] += text
+        if tag == "h1" and self.h1 is None:
+            self.h1 = text.strip()
+        if tag == "script" and attrs.get("type") == "application/ld+json":
+            self.jsonld.append(json.loads(text))
+        if tag == "time":
+            self.times.append((attrs.get("datetime", ""), text.strip()))
+        if tag == "a" and self._in_related:
+            self.related.append(text.strip())
+        if tag == "section":
+            self._in_related = False
+
+    def handle_data(self, data):
+        if self._text:
+            self._text[-1] += data
+
+
+def page(output: Path, rel: str) -> Html:
+    return Html((output / rel).read_text(encoding="utf-8"))
+
+
+def atom(output: Path, rel: str) -> ET.Element:
+    return ET.parse(output / rel).getroot()
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def broken_links(output: Path, base_path: str) -> list[str]:
+    """Internal links (under base_path) in every HTML page that point at no file of the output."""
+    broken = []
+    for html_file in output.rglob("*.html"):
+        for _, link in Html(html_file.read_text(encoding="utf-8")).links:
+            target = link.split("#")[0].split("?")[0]
+            if not target or "://" in target or target.startswith(("mailto:", "tel:")):
+                continue
+            if not target.startswith(base_path):
+                broken.append(f"{html_file.relative_to(output)} → {link} (outside {base_path})")
+                continue
+            rel = unquote(target[len(base_path):])
+            path = output / rel
+            if not (path.is_file() or (path / "index.html").is_file()):
+                broken.append(f"{html_file.relative_to(output)} → {link}")
+    return broken
