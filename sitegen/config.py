@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import string
 import tomllib
 import typing
@@ -102,6 +103,7 @@ CONFIG_FILE = "site.toml"
 _PATTERN_FIELDS = {"article": {"year", "month", "day", "slug"}, "tag": {"tag"}, "tags": set(), "author": {"author"},
                    "archive": set(), "year": {"year"}, "month": {"year", "month"}, "page": {"n"}, "feed": set(),
                    "tag_feed": {"tag"}}
+_PAGINATED = ("tag", "author", "year", "month", "page")
 
 
 def load_config(site_dir: Path, base_url: str | None = None) -> SiteConfig:
@@ -162,7 +164,7 @@ def _check(config: SiteConfig) -> list[SiteError]:
     """Value checks that types alone do not catch."""
     errors = []
     try:
-        config.zone
+        ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         errors.append(SiteError(CONFIG_FILE, f"'timezone' {config.timezone!r} is not an IANA zone such as 'Europe/London'"))
     for key in ("per_page", "feed_entries", "words_per_minute"):
@@ -181,12 +183,18 @@ def _check(config: SiteConfig) -> list[SiteError]:
         except ValueError as exc:
             errors.append(SiteError(CONFIG_FILE, f"'permalinks.{f.name}': {exc}"))
             continue
-        if used - _PATTERN_FIELDS[f.name]:
+        unknown = used - _PATTERN_FIELDS[f.name]
+        if unknown:
             allowed = ", ".join(f"{{{n}}}" for n in sorted(_PATTERN_FIELDS[f.name])) or "none"
-            errors.append(SiteError(CONFIG_FILE, f"'permalinks.{f.name}' uses {', '.join(sorted(used))}; "
-                                    f"allowed fields: {allowed}"))
+            errors.append(SiteError(CONFIG_FILE, f"'permalinks.{f.name}' uses unknown "
+                                    f"{', '.join(f'{{{n}}}' for n in sorted(unknown))}; allowed fields: {allowed}"))
+        if f.name in _PAGINATED and not pattern.endswith("/"):
+            errors.append(SiteError(CONFIG_FILE, f"'permalinks.{f.name}' must end with '/': its later pages "
+                                    "go below it (page/2/)"))
     return errors
 
 
 def _toml_line(exc: Exception) -> int | None:
-    return getattr(exc, "lineno", None)
+    """tomllib (3.11) puts the line only in its message: '... (at line 3, column 7)'."""
+    match = re.search(r"at line (\d+)", str(exc))
+    return int(match.group(1)) if match else None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 _FORMATS = (
     "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y",
@@ -16,7 +16,7 @@ _FORMATS = (
 def parse_date(value: object, zone: tzinfo) -> datetime:
     """A frontmatter date (string, date or datetime) as an aware datetime; naive values take `zone`.
 
-    Raises ValueError with a message fit for the writer."""
+    Raises ValueError (or TypeError for a non-date value) with a message fit for the writer."""
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
@@ -24,7 +24,7 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
     elif isinstance(value, str):
         parsed = _parse_text(value.strip())
     else:
-        raise ValueError(f"expected a date such as 2020-10-23 or 2020-10-23T03:55:00+01:00, got {value!r}")
+        raise TypeError(f"expected a date such as 2020-10-23 or 2020-10-23T03:55:00+01:00, got {value!r}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed
@@ -93,7 +93,7 @@ def iso(moment: datetime) -> str:
 
 def utc_iso(moment: datetime) -> str:
     """RFC 3339 in UTC with `Z`."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

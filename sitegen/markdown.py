@@ -4,6 +4,7 @@ from __future__ import annotations
 import posixpath
 import re
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 import nh3
@@ -66,11 +67,21 @@ def _heading_slug(text: str) -> str:
 def _parser(raw_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": raw_html, "typographer": True, "highlight": _highlight})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
-    md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=6, slug_func=_heading_slug)
+    md.use(footnote_plugin).use(anchors_plugin, min_level=1, max_level=6, slug_func=_heading_slug)
     return md
 
 
-def render_body(source: str, article_id: str, raw_html: bool = True) -> Body:
+class Rendered(NamedTuple):
+    """A rendered body: what the model keeps, the HTML, and the plain text (for counts and ranking)."""
+
+    body: Body
+    html: str
+    text: str
+    summary_text: str
+    """Plain text of the summary part."""
+
+
+def render_body(source: str, article_id: str, raw_html: bool = True) -> Rendered:
     """Render a Markdown body. `article_id` (its path under content/) resolves relative `.md` links."""
     md = _parser(raw_html)
     env: dict = {}
@@ -89,13 +100,9 @@ def render_body(source: str, article_id: str, raw_html: bool = True) -> Body:
     if raw_html and any(_has_raw_html(t) for t in tokens):
         html, summary_html = _clean(html), _clean(summary_html)
     text = _plain_text(tokens)
-    return Body(html=html, summary_html=summary_html, text=text, toc=_toc(tokens),
-                word_count=len(text.split()), has_more=has_more, links=links)
-
-
-def summary_text(body: Body) -> str:
-    """Plain text of the body's summary part."""
-    return " ".join(re.sub(r"<[^>]*>", " ", body.summary_html).split())
+    body = Body(summary_html=summary_html, toc=_toc(tokens), word_count=len(text.split()), has_more=has_more,
+                links=links)
+    return Rendered(body, html, text, " ".join(_plain_text(summary_tokens).split()))
 
 
 def _find_more(tokens: list[Token]) -> tuple[int, int] | None:

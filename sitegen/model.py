@@ -6,10 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sitegen.config import SiteConfig
-from sitegen.related import Terms
 
-Input = tuple[str, ...]
-"""A page input: ("meta", id), ("body", id), ("template", name), ("file", path) or ("site", key)."""
+Input = tuple[str, str]
+"""A page input: ("meta", article id), ("body", article id) or ("file", absolute path of a copied file)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +25,10 @@ class TocEntry:
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    """An article body rendered from Markdown."""
+    """What the model keeps of a rendered body; the HTML itself lives in the article store."""
 
-    html: str
-    """The whole body as HTML."""
     summary_html: str
     """HTML before `<!--more-->`, else the first paragraph."""
-    text: str
-    """Plain text of the body, for word counts, summaries and related-article ranking."""
     toc: tuple[TocEntry, ...]
     """Headings, in order."""
     word_count: int
@@ -84,10 +79,8 @@ class Article:
     """Frontmatter keys sitegen does not know, passed to templates untouched."""
     body_line: int
     """Line in the file where the body starts (for messages about the body)."""
-    terms: Terms
-    """Term counts for related-article ranking."""
     source_hash: str
-    """Digest of the file's bytes."""
+    """Digest of the file's bytes (its body, terms and everything else derive from them)."""
     meta_hash: str
     """Digest of what lists and other pages show of this article."""
 

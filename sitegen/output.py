@@ -17,12 +17,15 @@ class Staging:
         self.root = output.parent / f".{output.name}.staging-{os.getpid()}"
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
+        self._folders: set[Path] = {self.root}
 
     def write(self, rel: str, data: bytes) -> None:
         if not is_inside(rel):
             raise ValueError(f"refusing to write outside the output folder: {rel!r}")
         target = self.root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         target.write_bytes(data)
 
     def publish(self, written: list[str], stale: set[str]) -> tuple[int, int]:
@@ -32,6 +35,13 @@ class Staging:
         if not self.output.exists():
             self.root.rename(self.output)
             return len(written), 0
+        removed = 0
+        for rel in sorted(stale):  # first: a stale file may stand where a new folder goes
+            target = self.output / rel
+            if is_inside(rel) and target.is_file():
+                target.unlink()
+                removed += 1
+                _prune_empty(target.parent, self.output)
         changed = 0
         for rel in written:
             staged, target = self.root / rel, self.output / rel
@@ -42,13 +52,6 @@ class Staging:
                 shutil.rmtree(target)
             os.replace(staged, target)
             changed += 1
-        removed = 0
-        for rel in sorted(stale):
-            target = self.output / rel
-            if is_inside(rel) and target.is_file():
-                target.unlink()
-                removed += 1
-                _prune_empty(target.parent, self.output)
         self.discard()
         return changed, removed
 
@@ -58,9 +61,21 @@ class Staging:
 
 def existing_files(output: Path) -> set[str]:
     """Every file under the output folder, relative and POSIX style."""
-    if not output.is_dir():
-        return set()
-    return {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file() or p.is_symlink()}
+    found: set[str] = set()
+    todo = [(str(output), "")]
+    while todo:
+        folder, prefix = todo.pop()
+        try:
+            entries = os.scandir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    found.add(prefix + entry.name)
+    return found
 
 
 def _same_bytes(a: Path, b: Path) -> bool:

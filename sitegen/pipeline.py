@@ -1,28 +1,36 @@
 """The one orchestrator: read → model → plan → render what changed → publish."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
 import jinja2
 
-from sitegen.config import SiteConfig, load_config
+from sitegen.assemble import assemble
+from sitegen.config import load_config
 from sitegen.deps import dirty_pages, engine_digest, page_keys
 from sitegen.errors import BuildFailed, SiteError, display_path
-from sitegen.model import Article, Page, Site
+from sitegen.model import Page
 from sitegen.output import Staging, existing_files, load_manifest, save_manifest
-from sitegen.reader import find_sources, read_article
-from sitegen.related import RelatedDoc, compute_related
 from sitegen.render import THEME, make_environment, render_page, template_digests
-from sitegen.routes import article_url, plan_pages
-from sitegen.slugs import slugify
-from sitegen.taxonomy import authors_of, months_of, newest_first, tags_of, years_of
+from sitegen.routes import plan_pages
+from sitegen.sources import read_sources
+from sitegen.store import ArticleStore
 from sitegen.views import Views
+from sitegen.workers import default_jobs, map_chunks
 
+CACHE_DIR = ".sitegen-cache"
+RENDER_CHUNK = 400
 IGNORED_PREFIXES = (".", "#", "~")
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".bak")
 
@@ -37,8 +45,12 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     skip_invalid: bool = False
+    use_cache: bool = True
+    """Reuse and update `.sitegen-cache/`; False parses and renders everything."""
     now: datetime | None = None
     """The build's clock; None means SOURCE_DATE_EPOCH, else the current time."""
+    jobs: int = 0
+    """Worker processes; 0 means one per core."""
 
 
 @dataclass(slots=True)
@@ -50,7 +62,9 @@ class BuildResult:
     written: int = 0
     changed: int = 0
     removed: int = 0
+    parsed: int = 0
     warnings: list[SiteError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     phases: dict[str, float] = field(default_factory=dict)
 
 
@@ -63,95 +77,79 @@ def build(options: BuildOptions) -> BuildResult:
         raise BuildFailed([SiteError(str(options.output), "the output folder contains the site's sources; "
                                      "choose another --output")])
     config = load_config(source, options.base_url)
-    with clock("read"):
-        articles, errors = _read_all(source, config)
-    if errors and not options.skip_invalid:
-        raise BuildFailed(errors)
-    result.warnings += errors
-    now = options.now or _now()
-    published = {i: a for i, a in articles.items()
-                 if (options.drafts or not a.draft) and (options.future or a.date <= now)}
-    with clock("model"):
-        site, problems = _make_site(config, published, _assets(source))
-    result.warnings += problems
-    env = make_environment(source)
-    with clock("plan"):
-        try:
-            templates = template_digests(env)
-        except jinja2.TemplateSyntaxError as exc:
-            raise BuildFailed([_template_error(exc, source)]) from None
-        pages, collisions = plan_pages(site)
-        if collisions:
-            raise BuildFailed(collisions)
-        keys = page_keys(pages, site, templates)
-        manifest = _manifest_path(source, output)
-        stamp = f"{engine_digest()}:{config.digest()}"
-        previous = load_manifest(manifest, stamp) if output.exists() else {}
-        present = existing_files(output) if output.exists() else set()
-        todo = dirty_pages(pages, keys, previous, present.__contains__)
-        stale = (set(previous) if previous else present) - set(keys)
-    with clock("render"):
-        staging = Staging(output)
-        try:
-            errors = _render_into(staging, todo, Views(site), env, source)
-        except BaseException:
-            staging.discard()
-            raise
-        if errors:
-            staging.discard()
-            raise BuildFailed(errors)
-    with clock("publish"):
-        result.changed, result.removed = staging.publish([p.path for p in todo], stale)
-        save_manifest(manifest, stamp, keys)
+    jobs = options.jobs or default_jobs()
+    stamp = f"{engine_digest()}:{config.digest()}"
+    with _build_lock(source / CACHE_DIR), _article_store(source, stamp, options.use_cache) as (store, notice):
+        if notice:
+            result.notices.append(notice)
+        with clock("read"):
+            sources = read_sources(source / "content", config, store, jobs)
+        if sources.errors and not options.skip_invalid:
+            raise BuildFailed(sources.errors)
+        result.warnings += sources.errors
+        result.parsed = sources.parsed
+        now = options.now or _now()
+        published = {i: a for i, a in sources.articles.items()
+                     if (options.drafts or not a.draft) and (options.future or a.date <= now)}
+        with clock("model"):
+            site, problems = assemble(config, published, _assets(source), store)
+        result.warnings += problems
+        env = make_environment(source)
+        with clock("plan"):
+            try:
+                templates = template_digests(env)
+            except jinja2.TemplateSyntaxError as exc:
+                raise BuildFailed([_template_error(exc, source)]) from None
+            pages, collisions = plan_pages(site)
+            if collisions:
+                raise BuildFailed(collisions)
+            keys = page_keys(pages, site, templates)
+            manifest = source / CACHE_DIR / f"manifest-{hashlib.sha256(str(output).encode()).hexdigest()[:16]}.json"
+            previous = load_manifest(manifest, stamp) if output.exists() and options.use_cache else {}
+            present = existing_files(output)
+            todo = dirty_pages(pages, keys, previous, present.__contains__)
+            stale = (set(previous) if previous else present) - set(keys)
+        with clock("render"):
+            staging = Staging(output)
+            try:
+                errors = _render_into(staging, todo, Views(site, store.html), env, source, jobs)
+            except BaseException:
+                staging.discard()
+                raise
+            if errors:
+                staging.discard()
+                raise BuildFailed(errors)
+        with clock("publish"):
+            result.changed, result.removed = staging.publish([p.path for p in todo], stale)
+            save_manifest(manifest, stamp, keys)
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
     return result
 
 
-def _read_all(source: Path, config: SiteConfig) -> tuple[dict[str, Article], list[SiteError]]:
-    content = source / "content"
-    articles: dict[str, Article] = {}
-    errors: list[SiteError] = []
-    for path in find_sources(content):
-        article_id = path.relative_to(content).as_posix()
-        parsed = read_article(path, article_id, config)
-        if isinstance(parsed, Article):
-            articles[article_id] = parsed
-        else:
-            errors += [SiteError(f"content/{e.path}", e.message, e.line) for e in parsed]
-    return articles, errors
+@contextmanager
+def _article_store(source: Path, stamp: str, persistent: bool) -> Iterator[tuple[ArticleStore, str | None]]:
+    """The site's cache, or a throwaway one for --no-cache."""
+    folder = source / CACHE_DIR if persistent else Path(tempfile.mkdtemp(prefix="sitegen-"))
+    store = ArticleStore(folder / "articles.sqlite", stamp)
+    try:
+        yield store, store.open()
+    finally:
+        store.close()
+        if not persistent:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-def _make_site(config: SiteConfig, articles: dict[str, Article], assets: dict[str, str]) -> tuple[Site, list[SiteError]]:
-    """The model: order, URLs, groups and related lists. Also returns warnings about dangling references."""
-    order = newest_first(articles.values())
-    urls = {i: article_url(articles[i], config.permalinks) for i in order}
-    warnings = []
-    by_slug: dict[str, str] = {}
-    for i in reversed(order):
-        by_slug[articles[i].slug] = i
-    docs = []
-    for i in order:
-        a = articles[i]
-        pins = []
-        for pin in a.related_pins:
-            target = pin if pin in articles else by_slug.get(pin.removesuffix(".md").rsplit("/", 1)[-1])
-            if target is None or target == i:
-                warnings.append(SiteError(f"content/{i}", f"related article {pin!r} not found; use a slug or a path "
-                                          "under content/"))
-            elif target not in pins:
-                pins.append(target)
-        for link in a.body.links:
-            if link not in articles:
-                warnings.append(SiteError(f"content/{i}", f"link to {link!r} points to no published article",
-                                          a.body_line))
-        docs.append(RelatedDoc(id=i, url=urls[i], timestamp=a.date.timestamp(),
-                               tags=tuple(sorted({slugify(t) for t in a.tags})), terms=a.terms, pinned=tuple(pins),
-                               enabled=a.related_enabled))
-    related = compute_related(docs, config.related)
-    site = Site(config=config, articles=articles, order=order, urls=urls, tags=tags_of(articles, order),
-                authors=authors_of(articles, order), years=years_of(articles, order),
-                months=months_of(articles, order), related=related, assets=assets)
-    return site, warnings
+@contextmanager
+def _build_lock(folder: Path) -> Iterator[None]:
+    """One build per site at a time; a second one stops with a clear message instead of racing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildFailed([SiteError(str(folder / "lock"), "another sitegen build of this site is running; "
+                                         "wait for it to finish")]) from None
+        yield
 
 
 def _assets(source: Path) -> dict[str, str]:
@@ -172,15 +170,22 @@ def _assets(source: Path) -> dict[str, str]:
     return assets
 
 
-def _render_into(staging: Staging, pages: list[Page], views: Views, env: jinja2.Environment,
-                 source: Path) -> list[SiteError]:
-    errors = []
-    for page in pages:
-        try:
-            staging.write(page.path, render_page(page, views, env))
-        except jinja2.TemplateError as exc:
-            errors.append(_template_error(exc, source, page))
-    return errors
+def _render_into(staging: Staging, pages: list[Page], views: Views, env: jinja2.Environment, source: Path,
+                 jobs: int) -> list[SiteError]:
+    """Render pages into the staging folder, on every core; return the template errors."""
+    for name in sorted({p.template for p in pages if p.template}):
+        env.get_template(name)  # compile once, before workers fork
+
+    def render_chunk(chunk: list[Page]) -> list[SiteError]:
+        errors = []
+        for page in chunk:
+            try:
+                staging.write(page.path, render_page(page, views, env))
+            except jinja2.TemplateError as exc:
+                errors.append(_template_error(exc, source, page))
+        return errors
+
+    return list(chain.from_iterable(map_chunks(render_chunk, pages, jobs, RENDER_CHUNK)))
 
 
 def _template_error(exc: jinja2.TemplateError, source: Path, page: Page | None = None) -> SiteError:
@@ -196,14 +201,9 @@ def _template_error(exc: jinja2.TemplateError, source: Path, page: Page | None =
     return SiteError(where, f"template error: {exc.message or exc}{context}", line)
 
 
-def _manifest_path(source: Path, output: Path) -> Path:
-    name = hashlib.sha256(str(output).encode()).hexdigest()[:16]
-    return source / ".sitegen-cache" / f"manifest-{name}.json"
-
-
 def _now() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
 
 
 class _Clock:
@@ -212,7 +212,7 @@ class _Clock:
     def __init__(self, phases: dict[str, float]):
         self.phases = phases
 
-    def __call__(self, name: str) -> "_Clock":
+    def __call__(self, name: str) -> _Clock:
         self.name = name
         return self
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import tomllib
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 import frontmatter
-import tomllib
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
 from sitegen.config import SiteConfig
 from sitegen.dates import has_time, parse_date
 from sitegen.errors import SiteError
-from sitegen.markdown import render_body, summary_text
+from sitegen.markdown import render_body
 from sitegen.model import Article
-from sitegen.related import extract_terms
+from sitegen.related import Terms, extract_terms
 from sitegen.slugs import is_safe_segment, slugify
 
 KNOWN_KEYS = frozenset({"title", "date", "updated", "tags", "author", "authors", "summary", "slug", "draft",
@@ -49,17 +49,20 @@ def find_sources(content_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def read_article(path: Path, article_id: str, config: SiteConfig) -> Article | list[SiteError]:
-    """Parse one file. Every problem found is returned, each naming the file and, where known, the line."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return [SiteError(article_id, f"cannot read the file: {exc.strerror}")]
-    return parse_article(raw, article_id, config)
+class Parsed(NamedTuple):
+    """A parsed article with the heavy parts the model does not hold."""
+
+    article: Article
+    html: str
+    terms: Terms
 
 
-def parse_article(raw: bytes, article_id: str, config: SiteConfig) -> Article | list[SiteError]:
-    """Parse one file's bytes (pure)."""
+def source_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:20]
+
+
+def parse_article(raw: bytes, article_id: str, config: SiteConfig) -> Parsed | list[SiteError]:
+    """Parse one file's bytes (pure). Every problem found is returned, each with its line where known."""
     def fail(message: str, line: int | None = None) -> list[SiteError]:
         return [SiteError(article_id, message, line)]
 
@@ -74,7 +77,7 @@ def parse_article(raw: bytes, article_id: str, config: SiteConfig) -> Article | 
     meta, body, body_line, key_lines, errors = _split(text, article_id)
     if errors:
         return errors
-    return _validate(meta, body, body_line, key_lines, article_id, config, hashlib.sha256(raw).hexdigest()[:20])
+    return _validate(meta, body, body_line, key_lines, article_id, config, source_hash(raw))
 
 
 def _split(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[str, int], list[SiteError]]:
@@ -91,6 +94,7 @@ def _split(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[s
                                          f"add the closing '{text.split(chr(10), 1)[0].strip()[:3]}' line "
                                          f"after the last key", 1)]
     fm_text, body = handler.split(text)
+    body = body.lstrip("\n")
     body_line = text[: len(text) - len(body)].count("\n") + 1
     try:
         if isinstance(handler, YAMLHandler):
@@ -102,7 +106,7 @@ def _split(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[s
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"at line (\d+)", str(exc))
         return {}, "", 1, {}, [SiteError(article_id, f"invalid TOML frontmatter: {exc}",
-                                         int(line.group(1)) + 1 if line else 1)]
+                                         int(line.group(1)) if line else 1)]
     except json.JSONDecodeError as exc:
         return {}, "", 1, {}, [SiteError(article_id, f"invalid JSON frontmatter: {exc.msg}", exc.lineno)]
     if meta is None:
@@ -110,7 +114,7 @@ def _split(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[s
     if not isinstance(meta, dict):
         return {}, "", 1, {}, [SiteError(article_id, f"frontmatter must be keys with values (`title: ...`), "
                                          f"not a {type(meta).__name__}", 2)]
-    return meta, body.lstrip("\n"), body_line, _key_lines(fm_text), []
+    return meta, body, body_line, _key_lines(fm_text), []
 
 
 def _yaml_error(exc: yaml.YAMLError, article_id: str) -> SiteError:
@@ -136,7 +140,7 @@ def _key_lines(fm_text: str) -> dict[str, int]:
 
 
 def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: dict[str, int], article_id: str,
-              config: SiteConfig, source_hash: str) -> Article | list[SiteError]:
+              config: SiteConfig, digest: str) -> Parsed | list[SiteError]:
     errors: list[SiteError] = []
     zone = config.zone
     stem = PurePosixPath(article_id).stem
@@ -160,13 +164,13 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     else:
         try:
             date = parse_date(raw_date, zone)
-        except (ValueError, OverflowError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             err("date", f"'date': {exc}")
     updated = None
     if meta.get("updated") is not None:
         try:
             updated = parse_date(meta["updated"], zone)
-        except (ValueError, OverflowError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             err("updated", f"'updated': {exc}")
 
     tags = _string_list(meta.get("tags"), "tags", err, split=",")
@@ -210,19 +214,20 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     if errors:
         return errors
 
-    body = render_body(body_src, article_id, config.raw_html)
-    summary = " ".join(summary_value.split()) if summary_value else summary_text(body)
+    body, html, text, body_summary = render_body(body_src, article_id, config.raw_html)
+    summary = " ".join(summary_value.split()) if summary_value else body_summary
     summary_html = body.summary_html if (body.has_more or not summary_value) else ""
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
     tag_names = tuple(seen.values())
     meta_hash = hashlib.sha256(repr((title, date, has_time(raw_date), updated, slug, tag_names, authors, summary, summary_html, draft,
                                      image, body.word_count, sorted(extra.items(), key=str))).encode()).hexdigest()[:20]
-    return Article(
+    article = Article(
         id=article_id, title=title, date=date, all_day=not has_time(raw_date), updated=updated, slug=slug, tags=tag_names, authors=authors,
         summary=summary, summary_html=summary_html, body=body, draft=draft, image=image, aliases=aliases,
         related_pins=pins, related_enabled=enabled, extra=extra, body_line=body_line,
-        terms=extract_terms(title, summary, body.text), source_hash=source_hash, meta_hash=meta_hash,
+        source_hash=digest, meta_hash=meta_hash,
     )
+    return Parsed(article, html, extract_terms(title, summary, text))
 
 
 def _string_list(value: Any, key: str, err, split: str | None) -> tuple[str, ...]:

@@ -43,8 +43,14 @@ def render_page(page: Page, views: Views, env: jinja2.Environment) -> bytes:
 def template_digests(env: jinja2.Environment) -> dict[str, str]:
     """Digest of each template's closure (itself and everything it extends, includes or imports)."""
     names = sorted(env.list_templates())
-    sources = {name: env.loader.get_source(env, name)[0] for name in names}
+    loaded = {name: env.loader.get_source(env, name) for name in names}
+    sources = {name: source for name, (source, _, _) in loaded.items()}
     direct = {name: _referenced(env, sources[name]) for name in names}
+    for name, refs in direct.items():
+        for ref in sorted(refs or ()):
+            if ref not in sources:
+                line = next((n for n, text in enumerate(sources[name].splitlines(), 1) if ref in text), None)
+                raise jinja2.TemplateSyntaxError(f"template '{ref}' does not exist", line or 1, name, loaded[name][1])
     every = "".join(hashlib.sha256(sources[n].encode()).hexdigest() for n in names)
 
     def closure(name: str) -> frozenset[str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from sitegen.config import Permalinks
@@ -40,20 +41,25 @@ def plan_pages(site: Site) -> tuple[list[Page], list[SiteError]]:
     pages: list[Page] = []
     pages += _article_pages(site)
     pages += _list_pages(site, "home", "", site.order, "")
-    pages.append(_page(fill(links.feed), "atom.xml", "feed", _feed_ids(site, site.order), list_url="",
-                       group=""))
+    feed_ids = _feed_ids(site, site.order)
+    pages.append(_with_link_targets(_page(fill(links.feed), "atom.xml", "feed", feed_ids, list_url="", group="",
+                                          name=""), site, feed_ids))
     pages.append(_page(fill(links.tags), "tags.html", "tags", (),
                        groups=tuple((g.key, g.name, len(g.article_ids)) for g in _by_name(site.tags))))
     for group in site.tags.values():
         base = fill(links.tag, tag=group.key)
         pages += _list_pages(site, "tag", base, group.article_ids, group.key)
-        pages.append(_page(fill(links.tag_feed, tag=group.key), "atom.xml", "feed",
-                           _feed_ids(site, group.article_ids), list_url=base, group=group.key))
+        feed_ids = _feed_ids(site, group.article_ids)
+        pages.append(_with_link_targets(_page(fill(links.tag_feed, tag=group.key), "atom.xml", "feed", feed_ids,
+                                              list_url=base, group=group.key, name=group.name), site, feed_ids))
     for group in site.authors.values():
         pages += _list_pages(site, "author", fill(links.author, author=group.key), group.article_ids, group.key)
     pages.append(_page(fill(links.archive), "archive.html", "archive", (), years=_archive_tree(site)))
     for group in site.years.values():
-        pages += _list_pages(site, "year", fill(links.year, year=group.key), group.article_ids, group.key)
+        months = tuple((m.key, m.name, len(m.article_ids)) for m in site.months.values()
+                       if m.key.startswith(group.key + "/"))
+        pages += _list_pages(site, "year", fill(links.year, year=group.key), group.article_ids, group.key,
+                             months=months)
     for group in site.months.values():
         year, month = group.key.split("/")
         pages += _list_pages(site, "month", fill(links.month, year=year, month=month), group.article_ids, group.key)
@@ -88,13 +94,27 @@ def _article_pages(site: Site) -> Iterator[Page]:
                    inputs=frozenset({("body", article_id), ("meta", article_id), *(("meta", i) for i in shown)}))
 
 
-def _list_pages(site: Site, kind: str, base: str, ids: tuple[str, ...], group: str) -> Iterator[Page]:
+def _list_pages(site: Site, kind: str, base: str, ids: tuple[str, ...], group: str, **extra) -> Iterator[Page]:
+    """A list split into pages; each page's params carry everything it shows besides its articles."""
     per_page = site.config.per_page
     total = max(1, -(-len(ids) // per_page))
+    name = _group_name(site, kind, group)
     for number in range(1, total + 1):
         chunk = ids[(number - 1) * per_page: number * per_page]
-        yield _page(paged_url(base, number, site.config.permalinks), f"{kind}.html" if kind != "home" else "index.html",
-                    kind, chunk, number=number, pages=total, base=base, group=group, count=len(ids))
+        page = _page(paged_url(base, number, site.config.permalinks), "index.html" if kind == "home" else f"{kind}.html",
+                     kind, chunk, number=number, pages=total, base=base, group=group, name=name, count=len(ids), **extra)
+        yield _with_link_targets(page, site, chunk)
+
+
+def _group_name(site: Site, kind: str, key: str) -> str:
+    groups = {"tag": site.tags, "author": site.authors, "year": site.years, "month": site.months}.get(kind)
+    return groups[key].name if groups else ""
+
+
+def _with_link_targets(page: Page, site: Site, ids: tuple[str, ...]) -> Page:
+    """Summaries may link to other articles by path: the page then shows those articles' URLs too."""
+    targets = {("meta", t) for i in ids for t in site.articles[i].body.links}
+    return replace(page, inputs=page.inputs | targets) if targets else page
 
 
 def _feed_ids(site: Site, ids: tuple[str, ...]) -> tuple[str, ...]:

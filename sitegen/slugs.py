@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SYMBOLS = {"&": " and ", "+": " plus ", "#": " sharp ", "@": " at "}
 _TRANSLIT = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i"})
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """Lower-case ASCII words joined by `-`: `São Paulo` → `sao-paulo`, `C++` → `c-plus-plus`, `AT&T` → `at-and-t`.
 
@@ -16,10 +18,22 @@ def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().translate(_TRANSLIT)
     for symbol, word in _SYMBOLS.items():
         text = text.replace(symbol, word)
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = re.findall(r"[^\W_]+", kept)
-    return unicodedata.normalize("NFC", "-".join(words))[:80].strip("-")
+    kept: list[str] = []
+    base = ""
+    for c in unicodedata.normalize("NFKD", text):
+        if unicodedata.category(c).startswith("M"):
+            # An accent on a Latin letter goes (é → e); marks of other scripts are part of the letter.
+            if base and not _is_latin(base):
+                kept.append(c)
+            continue
+        base = c if c.isalnum() else ""
+        kept.append(c if base else " ")
+    return unicodedata.normalize("NFC", "-".join("".join(kept).split()))[:80].strip("-")
+
+
+@lru_cache(maxsize=4096)
+def _is_latin(c: str) -> bool:
+    return c.isascii() or unicodedata.name(c, "").startswith("LATIN")
 
 
 def is_safe_segment(slug: str) -> bool:

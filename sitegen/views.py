@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,8 +71,9 @@ class Pager:
 class Views:
     """Builds template contexts; caches article views (state, hence a class)."""
 
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, html: Callable[[str], str]):
         self.site = site
+        self.html = html
         self.config = site.config
         self._articles: dict[str, ArticleView] = {}
         links = self.config.permalinks
@@ -94,7 +96,11 @@ class Views:
     def _article_view(self, a: Article) -> ArticleView:
         links = self.config.permalinks
         rel = self.site.urls[a.id]
-        html = _LINK.sub(self._link_target, a.body.html) if LINK_MARK in a.body.html else a.body.html
+        html, summary_html = self.html(a.id), a.summary_html
+        if LINK_MARK in html:
+            html = _LINK.sub(self._link_target, html)
+        if LINK_MARK in summary_html:
+            summary_html = _LINK.sub(self._link_target, summary_html)
         return ArticleView(
             id=a.id, title=a.title, url=self.url(rel), abs_url=self.abs_url(rel), date=a.date,
             date_iso=a.date.date().isoformat() if a.all_day else iso(a.date),
@@ -105,7 +111,7 @@ class Views:
             updated_display=format_date(a.updated, self.config.day_format) if a.updated else "",
             authors=tuple(Link(n, self._group_url(n, links.author, "author")) for n in a.authors),
             tags=tuple(Link(n, self._group_url(n, links.tag, "tag")) for n in a.tags),
-            summary=a.summary, summary_html=a.summary_html, html=html, toc=a.body.toc, word_count=a.body.word_count,
+            summary=a.summary, summary_html=summary_html, html=html, toc=a.body.toc, word_count=a.body.word_count,
             reading_time=max(1, math.ceil(a.body.word_count / self.config.words_per_minute)), image=a.image,
             extra=a.extra,
         )
@@ -153,7 +159,7 @@ class Views:
     def _list(self, page: Page, ctx: dict[str, Any], groups: dict[str, Group] | None, label: str) -> None:
         group = groups[page.param("group")] if groups is not None else None
         ctx["group"] = group
-        ctx["heading"] = label.format(name=group.name) if group else label
+        ctx["heading"] = label.format(name=page.param("name")) if group else label
         ctx["count"] = page.param("count")
         ctx["pager"] = self._pager(page)
         if page.kind == "tag":
@@ -171,8 +177,8 @@ class Views:
     def _ctx_year(self, page: Page, ctx: dict[str, Any]) -> None:
         self._list(page, ctx, self.site.years, "Articles from {name}")
         year = page.param("group")
-        ctx["months"] = [Link(m.name, self.url(fill(self.config.permalinks.month, year=year, month=m.key[5:])),
-                              len(m.article_ids)) for m in self.site.months.values() if m.key.startswith(year + "/")]
+        ctx["months"] = [Link(name, self.url(fill(self.config.permalinks.month, year=year, month=key[5:])), count)
+                         for key, name, count in page.param("months")]
 
     def _ctx_month(self, page: Page, ctx: dict[str, Any]) -> None:
         self._list(page, ctx, self.site.months, "Articles from {name}")

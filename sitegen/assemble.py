@@ -1,0 +1,73 @@
+"""Articles → the Site model: order, URLs, taxonomy groups and related lists (reused while their inputs hold)."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from sitegen.config import SiteConfig
+from sitegen.errors import SiteError
+from sitegen.model import Article, Site
+from sitegen.related import RelatedDoc, Terms, compute_related
+from sitegen.routes import article_url
+from sitegen.slugs import slugify
+from sitegen.store import ArticleStore
+from sitegen.taxonomy import authors_of, months_of, newest_first, tags_of, years_of
+
+
+def assemble(config: SiteConfig, articles: dict[str, Article], assets: dict[str, str],
+             store: ArticleStore) -> tuple[Site, list[SiteError]]:
+    """The model, and warnings about references (pins, links) that lead nowhere."""
+    order = newest_first(articles.values())
+    urls = {i: article_url(articles[i], config.permalinks) for i in order}
+    pins, warnings = _resolve_pins(articles, order)
+    warnings += [SiteError(f"content/{i}", f"link to {link!r} points to no published article", articles[i].body_line)
+                 for i in order for link in articles[i].body.links if link not in articles]
+    related = _related(config, articles, order, urls, pins, store)
+    site = Site(config=config, articles=articles, order=order, urls=urls, tags=tags_of(articles, order),
+                authors=authors_of(articles, order), years=years_of(articles, order),
+                months=months_of(articles, order), related=related, assets=assets)
+    return site, warnings
+
+
+def _resolve_pins(articles: dict[str, Article], order: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], list[SiteError]]:
+    """Frontmatter `related: [...]` entries (slugs or paths under content/) → article ids."""
+    by_slug: dict[str, str] = {}
+    for i in reversed(order):
+        by_slug[articles[i].slug] = i
+    pins, warnings = {}, []
+    for i in order:
+        found: list[str] = []
+        for pin in articles[i].related_pins:
+            target = pin if pin in articles else by_slug.get(pin.removesuffix(".md").rsplit("/", 1)[-1])
+            if target is None or target == i:
+                warnings.append(SiteError(f"content/{i}", f"related article {pin!r} not found; use a slug or a "
+                                          "path under content/"))
+            elif target not in found:
+                found.append(target)
+        pins[i] = tuple(found)
+    return pins, warnings
+
+
+def _related(config: SiteConfig, articles: dict[str, Article], order: tuple[str, ...], urls: dict[str, str],
+             pins: dict[str, tuple[str, ...]], store: ArticleStore) -> dict[str, tuple[str, ...]]:
+    """Related lists, from the store when no input of the ranking changed since they were computed."""
+    tags = {i: tuple(sorted({slugify(t) for t in articles[i].tags})) for i in order}
+    h = hashlib.sha256(repr(config.related).encode())
+    for i in order:
+        a = articles[i]
+        h.update(repr((i, a.source_hash, urls[i], a.date.timestamp(), tags[i], pins[i], a.related_enabled)).encode())
+    key = h.hexdigest()
+    lists = store.related(key)
+    if lists is None:
+        lists = rank_related(config, articles, order, urls, pins, tags, store.terms)
+        store.save_related(key, lists)
+    return lists
+
+
+def rank_related(config: SiteConfig, articles: dict[str, Article], order: tuple[str, ...], urls: dict[str, str],
+                 pins: dict[str, tuple[str, ...]], tags: dict[str, tuple[str, ...]],
+                 terms: Callable[[], dict[str, Terms]]) -> dict[str, tuple[str, ...]]:
+    all_terms = terms()
+    docs = [RelatedDoc(id=i, url=urls[i], timestamp=articles[i].date.timestamp(), tags=tags[i], terms=all_terms[i],
+                       pinned=pins[i], enabled=articles[i].related_enabled) for i in order]
+    return compute_related(docs, config.related)

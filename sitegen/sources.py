@@ -1,0 +1,78 @@
+"""Content files → articles: reuse what the store already parsed, parse the rest on every core."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+
+from sitegen.config import SiteConfig
+from sitegen.errors import SiteError
+from sitegen.model import Article
+from sitegen.reader import Parsed, find_sources, parse_article, source_hash
+from sitegen.store import ArticleStore
+from sitegen.workers import map_chunks
+
+PARSE_CHUNK = 200
+RACY_NS = 2_000_000_000
+"""A file modified this recently may change again within the same mtime tick: compare its bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """The outcome of reading content/."""
+
+    articles: dict[str, Article]
+    """Every valid article by id, sorted by id."""
+    errors: list[SiteError]
+    parsed: int
+    """Files parsed this time (the rest came from the store)."""
+
+
+def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: int) -> Sources:
+    """Read every `content/**/*.md`, parsing only files whose bytes the store has not seen."""
+    cached = store.index()
+    now = time.time_ns()
+    articles: dict[str, Article] = {}
+    todo: list[tuple[str, int, int, bytes]] = []
+    touched: list[tuple[str, int, int]] = []
+    errors: list[SiteError] = []
+    for path in find_sources(content):
+        article_id = path.relative_to(content).as_posix()
+        try:
+            st = path.stat()
+            known = cached.get(article_id)
+            if known and (known.mtime_ns, known.size) == (st.st_mtime_ns, st.st_size) and now - st.st_mtime_ns > RACY_NS:
+                articles[article_id] = known.article
+                continue
+            raw = path.read_bytes()
+        except OSError as exc:
+            errors.append(SiteError(f"content/{article_id}", f"cannot read the file: {exc.strerror}"))
+            continue
+        if known and known.article.source_hash == source_hash(raw):
+            articles[article_id] = known.article
+            touched.append((article_id, st.st_mtime_ns, st.st_size))
+        else:
+            todo.append((article_id, st.st_mtime_ns, st.st_size, raw))
+
+    def parse_chunk(chunk: list[tuple[str, int, int, bytes]]) -> list[Parsed | list[SiteError]]:
+        return [parse_article(raw, article_id, config) for article_id, _, _, raw in chunk]
+
+    rows = []
+    for (article_id, mtime_ns, size, _), parsed in zip(
+            todo, chain.from_iterable(map_chunks(parse_chunk, todo, jobs, PARSE_CHUNK))):
+        if isinstance(parsed, Parsed):
+            articles[article_id] = parsed.article
+            rows.append((article_id, mtime_ns, size, parsed.article, parsed.html, parsed.terms))
+        else:
+            errors += [SiteError(f"content/{e.path}", e.message, e.line) for e in parsed]
+    store.put(rows)
+    store.touch(touched)
+    store.delete(set(cached) - set(articles))
+    return Sources(articles=dict(sorted(articles.items())), errors=sorted(errors, key=_error_order), parsed=len(todo))
+
+
+def _error_order(error: SiteError) -> tuple:
+    return error.path, error.line or 0, error.message
+
+

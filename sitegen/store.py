@@ -1,0 +1,130 @@
+"""The persistent article cache: parsed articles by file, their HTML bodies and terms, and related lists.
+
+One SQLite file per site. Metadata loads in one query; bodies and terms are fetched only when a page or
+the related ranking needs them, so a rebuild of nothing touches neither and memory stays bounded."""
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.model import Article
+from sitegen.related import Terms
+
+SCHEMA = 3
+"""Bumped whenever the tables or the pickled dataclasses change shape."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    """What the cache knows of one source file."""
+
+    mtime_ns: int
+    size: int
+    article: Article
+
+
+class CacheError(Exception):
+    """The cache file is unreadable or from another sitegen; it is discarded and rebuilt."""
+
+
+class ArticleStore:
+    """SQLite-backed store; one connection per process (workers forked from the builder reopen it)."""
+
+    def __init__(self, path: Path, stamp: str):
+        self.path = path
+        self.stamp = stamp
+        self._conn: sqlite3.Connection | None = None
+        self._pid = -1
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None or self._pid != os.getpid():
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._pid = os.getpid()
+        return self._conn
+
+    def open(self) -> str | None:
+        """Prepare the tables; returns a notice when an unusable cache was discarded."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        notice = None
+        try:
+            row = self._check()
+        except sqlite3.DatabaseError as exc:
+            row, notice = None, f"cache {self.path} was unreadable ({exc}); rebuilt it"
+        if row != (SCHEMA, self.stamp):
+            if row is not None and notice is None:
+                notice = None if row[0] == SCHEMA else f"cache {self.path} was from another sitegen; rebuilt it"
+            self.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._create()
+        return notice
+
+    def _check(self) -> tuple[int, str] | None:
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "info" not in tables:
+            return None
+        return self.conn.execute("SELECT schema, stamp FROM info").fetchone()
+
+    def _create(self) -> None:
+        c = self.conn
+        c.execute("CREATE TABLE info (schema INTEGER, stamp TEXT)")
+        c.execute("INSERT INTO info VALUES (?, ?)", (SCHEMA, self.stamp))
+        c.execute("CREATE TABLE articles (id TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, meta BLOB, "
+                  "html TEXT, terms BLOB)")
+        c.execute("CREATE TABLE related (key TEXT PRIMARY KEY, lists BLOB)")
+
+    def index(self) -> dict[str, Cached]:
+        """Every cached article by id, without bodies or terms."""
+        try:
+            rows = self.conn.execute("SELECT id, mtime_ns, size, meta FROM articles").fetchall()
+            return {i: Cached(m, s, pickle.loads(meta)) for i, m, s, meta in rows}
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, AttributeError, TypeError) as exc:
+            raise CacheError(str(exc)) from exc
+
+    def put(self, rows: Iterable[tuple[str, int, int, Article, str, Terms]]) -> None:
+        """Store freshly parsed articles: (id, mtime_ns, size, article, html, terms)."""
+        with self.conn:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)",
+                ((i, m, s, pickle.dumps(a, protocol=5), html, pickle.dumps(t, protocol=5))
+                 for i, m, s, a, html, t in rows))
+
+    def touch(self, rows: Iterable[tuple[str, int, int]]) -> None:
+        """Record a new mtime/size for files whose bytes did not change."""
+        with self.conn:
+            self.conn.executemany("UPDATE articles SET mtime_ns = ?, size = ? WHERE id = ?",
+                                  ((m, s, i) for i, m, s in rows))
+
+    def delete(self, ids: Iterable[str]) -> None:
+        with self.conn:
+            self.conn.executemany("DELETE FROM articles WHERE id = ?", ((i,) for i in ids))
+
+    def html(self, article_id: str) -> str:
+        row = self.conn.execute("SELECT html FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        return row[0]
+
+    def terms(self) -> dict[str, Terms]:
+        return {i: pickle.loads(t) for i, t in self.conn.execute("SELECT id, terms FROM articles")}
+
+    def related(self, key: str) -> dict[str, tuple[str, ...]] | None:
+        row = self.conn.execute("SELECT lists FROM related WHERE key = ?", (key,)).fetchone()
+        return pickle.loads(row[0]) if row else None
+
+    def save_related(self, key: str, lists: dict[str, tuple[str, ...]]) -> None:
+        with self.conn:
+            self.conn.execute("DELETE FROM related")
+            self.conn.execute("INSERT INTO related VALUES (?, ?)", (key, pickle.dumps(lists, protocol=5)))
+
+    def close(self) -> None:
+        if self._conn is not None and self._pid == os.getpid():
+            self._conn.close()
+        self._conn = None
