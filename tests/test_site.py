@@ -77,7 +77,7 @@ def test_feeds_are_atom_with_absolute_ids(site):
     feed = atom(site, "feed.xml")
     assert feed.tag == f"{ATOM}feed"
     entries = feed.findall(f"{ATOM}entry")
-    assert [e.findtext(f"{ATOM}title") for e in entries][0] == "Aleppo humanitarian corridor opens"
+    assert next(e.findtext(f"{ATOM}title") for e in entries) == "Aleppo humanitarian corridor opens"
     assert all(e.findtext(f"{ATOM}id").startswith("https://example.org/") for e in entries)
     tag_feed = atom(site, "tags/syria/feed.xml")
     assert len(tag_feed.findall(f"{ATOM}entry")) == 2
