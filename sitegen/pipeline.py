@@ -20,6 +20,7 @@ from sitegen.assemble import assemble
 from sitegen.config import load_config
 from sitegen.deps import dirty_pages, engine_digest, page_keys
 from sitegen.errors import BuildFailed, SiteError, display_path
+from sitegen.files import list_files
 from sitegen.model import Page
 from sitegen.output import Staging, existing_files, load_manifest, save_manifest
 from sitegen.render import THEME, make_environment, render_page, template_digests
@@ -31,8 +32,6 @@ from sitegen.workers import default_jobs, map_chunks
 
 CACHE_DIR = ".sitegen-cache"
 RENDER_CHUNK = 400
-IGNORED_PREFIXES = (".", "#", "~")
-IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".bak")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +120,8 @@ def build(options: BuildOptions) -> BuildResult:
                 raise BuildFailed(errors)
         with clock("publish"):
             result.changed, result.removed = staging.publish([p.path for p in todo], stale)
-            save_manifest(manifest, stamp, keys)
+            if keys != previous:
+                save_manifest(manifest, stamp, keys)
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
     return result
 
@@ -157,16 +157,9 @@ def _assets(source: Path) -> dict[str, str]:
     folder (which overrides the theme's) and files beside articles in content/."""
     assets: dict[str, str] = {}
     for root, skip_md in ((THEME / "static", False), (source / "static", False), (source / "content", True)):
-        if not root.is_dir():
-            continue
-        base = root.resolve()
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root).as_posix()
-            if (not path.is_file() or (skip_md and path.suffix == ".md") or not path.resolve().is_relative_to(base)
-                    or any(part.startswith(IGNORED_PREFIXES) for part in rel.split("/"))
-                    or rel.endswith(IGNORED_SUFFIXES)):
-                continue
-            assets[rel] = str(path)
+        for rel in list_files(root):
+            if not (skip_md and rel.endswith(".md")):
+                assets[rel] = str(root / rel)
     return assets
 
 

@@ -5,7 +5,7 @@ import hashlib
 import json
 import re
 import tomllib
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 import frontmatter
@@ -37,16 +37,6 @@ class TOMLHandler(BaseHandler):
 
 _HANDLERS = [YAMLHandler(), TOMLHandler(), JSONHandler()]
 _FORMAT_NAMES = {YAMLHandler: "YAML", TOMLHandler: "TOML", JSONHandler: "JSON"}
-
-
-def find_sources(content_dir: Path) -> list[Path]:
-    """Every Markdown file under `content_dir`, sorted; symlinks leading outside it are skipped."""
-    root = content_dir.resolve()
-    found = []
-    for path in content_dir.rglob("*.md"):
-        if path.is_file() and path.resolve().is_relative_to(root):
-            found.append(path)
-    return sorted(found)
 
 
 class Parsed(NamedTuple):

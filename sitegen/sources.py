@@ -8,8 +8,9 @@ from pathlib import Path
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
+from sitegen.files import list_files
 from sitegen.model import Article
-from sitegen.reader import Parsed, find_sources, parse_article, source_hash
+from sitegen.reader import Parsed, parse_article, source_hash
 from sitegen.store import ArticleStore
 from sitegen.workers import map_chunks
 
@@ -37,8 +38,10 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
     todo: list[tuple[str, int, int, bytes]] = []
     touched: list[tuple[str, int, int]] = []
     errors: list[SiteError] = []
-    for path in find_sources(content):
-        article_id = path.relative_to(content).as_posix()
+    for article_id in list_files(content):
+        if not article_id.endswith(".md"):
+            continue
+        path = content / article_id
         try:
             st = path.stat()
             known = cached.get(article_id)

@@ -1,7 +1,6 @@
 """sitegen.reader: file bytes → Article, or SiteErrors naming the file and the line."""
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -10,7 +9,7 @@ import pytest
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.model import Article
-from sitegen.reader import Parsed, find_sources, parse_article
+from sitegen.reader import Parsed, parse_article
 
 LONDON = ZoneInfo("Europe/London")
 CONFIG = SiteConfig(timezone="Europe/London")
@@ -443,30 +442,3 @@ def test_hashes():
 ])
 def test_body_line(text, line):
     assert parse(text).body_line == line
-
-
-# --- reading files ----------------------------------------------------------------------------------------
-
-
-def test_find_sources(tmp_path):
-    content = tmp_path / "content"
-    (content / "2020" / "10").mkdir(parents=True)
-    (content / "2020" / "10" / "a.md").write_text("x")
-    (content / "b.md").write_text("x")
-    (content / "notes.txt").write_text("x")
-    (content / "folder.md").mkdir()
-    assert [p.relative_to(content).as_posix() for p in find_sources(content)] == ["2020/10/a.md", "b.md"]
-
-
-@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
-def test_find_sources_skips_symlinks_leading_outside(tmp_path):
-    content = tmp_path / "content"
-    outside = tmp_path / "outside"
-    content.mkdir()
-    outside.mkdir()
-    (outside / "secret.md").write_text("x")
-    (content / "a.md").write_text("x")
-    (content / "leak.md").symlink_to(outside / "secret.md")
-    (content / "leakdir").symlink_to(outside, target_is_directory=True)
-    (content / "inner.md").symlink_to(content / "a.md")
-    assert [p.relative_to(content).as_posix() for p in find_sources(content)] == ["a.md", "inner.md"]

@@ -1,0 +1,38 @@
+"""Listing a site's input folders: relative POSIX paths, sorted; nothing that leads outside the folder."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+IGNORED_PREFIXES = (".", "#", "~")
+"""Hidden files and editors' lock and backup files (`.#x`, `#x#`, `~x`)."""
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part")
+
+
+def list_files(root: Path) -> list[str]:
+    """Every regular file under `root`, as sorted relative paths. Symlinks are followed only when they
+    resolve inside `root`; hidden and editor temporary files are skipped."""
+    if not root.is_dir():
+        return []
+    base = os.path.realpath(root)
+    found: list[str] = []
+    todo = [(str(root), "")]
+    while todo:
+        folder, prefix = todo.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith(IGNORED_PREFIXES) or name.endswith(IGNORED_SUFFIXES):
+                    continue
+                if entry.is_symlink() and not _inside(os.path.realpath(entry.path), base):
+                    continue
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        todo.append((entry.path, f"{prefix}{name}/"))
+                elif entry.is_file():
+                    found.append(prefix + name)
+    return sorted(found)
+
+
+def _inside(path: str, base: str) -> bool:
+    return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
