@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
@@ -49,6 +49,7 @@ class ArticleView:
     summary: str
     summary_html: str
     html: str
+    """The body; filled only for the article a page is about (lists and related items leave it empty)."""
     toc: tuple[TocEntry, ...]
     word_count: int
     reading_time: int
@@ -96,9 +97,7 @@ class Views:
     def _article_view(self, a: Article) -> ArticleView:
         links = self.config.permalinks
         rel = self.site.urls[a.id]
-        html, summary_html = self.html(a.id), a.summary_html
-        if LINK_MARK in html:
-            html = _LINK.sub(self._link_target, html)
+        summary_html = a.summary_html
         if LINK_MARK in summary_html:
             summary_html = _LINK.sub(self._link_target, summary_html)
         return ArticleView(
@@ -111,10 +110,15 @@ class Views:
             updated_display=format_date(a.updated, self.config.day_format) if a.updated else "",
             authors=tuple(Link(n, self._group_url(n, links.author, "author")) for n in a.authors),
             tags=tuple(Link(n, self._group_url(n, links.tag, "tag")) for n in a.tags),
-            summary=a.summary, summary_html=summary_html, html=html, toc=a.body.toc, word_count=a.body.word_count,
+            summary=a.summary, summary_html=summary_html, html="", toc=a.body.toc, word_count=a.body.word_count,
             reading_time=max(1, math.ceil(a.body.word_count / self.config.words_per_minute)), image=a.image,
             extra=a.extra,
         )
+
+    def body(self, article_id: str) -> str:
+        """The article's HTML body with links to other articles pointing at their URLs."""
+        html = self.html(article_id)
+        return _LINK.sub(self._link_target, html) if LINK_MARK in html else html
 
     def _link_target(self, match: re.Match) -> str:
         target = unquote(match.group(1))
@@ -135,7 +139,7 @@ class Views:
         return ctx
 
     def _ctx_article(self, page: Page, ctx: dict[str, Any]) -> None:
-        ctx["article"] = self.article(page.param("id"))
+        ctx["article"] = replace(self.article(page.param("id")), html=self.body(page.param("id")))
         ctx["newer"] = self.article(page.param("newer")) if page.param("newer") else None
         ctx["older"] = self.article(page.param("older")) if page.param("older") else None
         ctx["related"] = [self.article(i) for i in page.param("related")]
