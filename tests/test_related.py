@@ -1,0 +1,238 @@
+"""Tests for sitegen.related: tokenising, list invariants, determinism, and list quality on small archives."""
+
+import dataclasses
+import math
+import pickle
+import random
+
+import numpy as np
+import pytest
+
+from sitegen.related import RelatedDoc, RelatedSettings, compute_related, extract_terms
+
+DAY = 86400.0
+TOPICS = {
+    "space": "rocket orbit satellite astronauts lunar mars spacecraft telescope capsule booster launch",
+    "farming": "farmers harvest wheat crops grain livestock fertilizer irrigation tractor barley",
+    "courts": "judge trial verdict appeal lawyers prosecutors jury sentence ruling defendant",
+    "music": "orchestra concert symphony violin conductor soprano opera pianist choir tenor",
+}
+FILLER = ["officials", "report", "week", "government", "minister", "city", "region", "country", "talks", "local"]
+
+
+def archive(n: int, seed: int = 1, tags: bool = True, every: str | None = None) -> tuple[list[RelatedDoc], dict[str, str]]:
+    """n random articles on TOPICS (topic words are 30% of the text) and their topics."""
+    rng = random.Random(seed)
+    docs, topic_of = [], {}
+    for i in range(n):
+        topic = list(TOPICS)[i % len(TOPICS)]
+        words = TOPICS[topic].split()
+        body = " ".join(rng.choice(words) if rng.random() < 0.3 else rng.choice(FILLER) for _ in range(80))
+        title = " ".join(rng.sample(words, 3))
+        doc_tags = {rng.choice(["north", "south", "east", "west", "centre"])} if tags else set()
+        if every:
+            doc_tags.add(every)
+        docs.append(RelatedDoc(id=f"a{i:03d}.md", url=f"/a{i:03d}/", timestamp=1.6e9 + rng.randrange(3000) * DAY,
+                               tags=tuple(sorted(doc_tags)), terms=extract_terms(title, "", body)))
+        topic_of[f"a{i:03d}.md"] = topic
+    return docs, topic_of
+
+
+def precision(related: dict[str, tuple[str, ...]], topic_of: dict[str, str]) -> float:
+    hits = [topic_of[r] == topic_of[i] for i, rs in related.items() for r in rs]
+    return sum(hits) / len(hits)
+
+
+def test_extract_terms_casefolds_drops_stop_words_and_short_tokens_and_weights_the_title():
+    terms = dict(extract_terms("Volcano erupts", "The volcano", "Ash and lava: the volcano's 2024 eruption, G20 on hold."))
+    assert terms == {"volcano": 3 + 2 + 1, "erupts": 3, "ash": 1, "lava": 1, "eruption": 1, "g20": 1, "hold": 1}
+
+
+def test_extract_terms_is_sorted_hashable_and_picklable():
+    terms = extract_terms("Zebra alpha", "", "mango mango kiwi")
+    assert [t for t, _ in terms] == sorted(t for t, _ in terms)
+    assert pickle.loads(pickle.dumps(terms)) == terms and hash(terms) == hash(extract_terms("Zebra alpha", "", "mango mango kiwi"))
+
+
+def test_extract_terms_handles_accents_german_spanish_and_cjk():
+    terms = dict(extract_terms("STRASSE Straße", "", "El niño está en la ciudad; ÉLECTION présidentielle 東京都知事選挙"))
+    assert terms["strasse"] == 6  # casefold maps ß to ss, so both spellings meet
+    assert {"niño", "ciudad", "élection", "présidentielle"} <= terms.keys()
+    assert not {"está", "the", "el", "en", "la"} & terms.keys()  # stop words and short tokens
+    assert {"東京", "京都", "都知", "選挙"} <= terms.keys()  # unspaced scripts give character bigrams
+    assert extract_terms("Cafe\u0301", "", "") == extract_terms("Café", "", "")  # NFKC: one spelling
+
+
+def test_every_id_present_never_itself_no_duplicates_count_respected():
+    docs, _ = archive(60)
+    for count in (0, 1, 3, 7):
+        related = compute_related(docs, RelatedSettings(count=count))
+        assert related.keys() == {d.id for d in docs}
+        for i, rs in related.items():
+            assert i not in rs and len(set(rs)) == len(rs) and len(rs) <= count
+        assert all(len(rs) == count for rs in related.values())
+
+
+def test_same_result_for_any_input_order():
+    docs, _ = archive(80, tags=True)
+    expected = compute_related(docs, RelatedSettings())
+    for seed in range(3):
+        shuffled = docs[:]
+        random.Random(seed).shuffle(shuffled)
+        assert compute_related(shuffled, RelatedSettings()) == expected
+
+
+def test_pins_come_first_in_order_without_self_or_duplicates():
+    docs, _ = archive(40)
+    first = dataclasses.replace(docs[0], pinned=("a007.md", docs[0].id, "a003.md", "a007.md"))
+    related = compute_related([first, *docs[1:]], RelatedSettings(count=4))
+    assert related[first.id][:2] == ("a007.md", "a003.md")
+    assert len(related[first.id]) == 4 and len(set(related[first.id])) == 4
+    assert compute_related([first, *docs[1:]], RelatedSettings(count=1))[first.id] == ("a007.md",)
+
+
+def test_disabled_article_gets_no_list_but_may_be_listed():
+    docs, _ = archive(8)
+    off = dataclasses.replace(docs[0], enabled=False, pinned=("a001.md",))
+    related = compute_related([off, *docs[1:]], RelatedSettings(count=7))
+    assert related[off.id] == ()
+    assert any(off.id in rs for rs in related.values())
+
+
+def test_small_and_degenerate_archives():
+    assert compute_related([], RelatedSettings()) == {}
+    docs, _ = archive(2)
+    assert compute_related(docs[:1], RelatedSettings()) == {docs[0].id: ()}
+    empty = RelatedDoc(id="x.md", url="/x/", timestamp=0.0, tags=(), terms=())
+    assert compute_related([empty, *docs], RelatedSettings())["x.md"] == ()
+    with pytest.raises(ValueError):
+        compute_related([docs[0], docs[0]], RelatedSettings())
+
+
+def test_archive_without_tags_gets_on_topic_lists():
+    docs, topic_of = archive(200, tags=False)
+    assert precision(compute_related(docs, RelatedSettings()), topic_of) == 1.0
+
+
+def test_tag_carried_by_every_article_changes_nothing():
+    docs, topic_of = archive(120, tags=False, every="news")
+    plain, _ = archive(120, tags=False)
+    related = compute_related(docs, RelatedSettings(tag_weight=5.0))
+    assert related == compute_related(plain, RelatedSettings(tag_weight=5.0))
+    assert precision(related, topic_of) == 1.0
+
+
+def test_rare_shared_tag_counts_when_text_is_silent():
+    terms = extract_terms("", "", "weather")
+    docs = [RelatedDoc(id=f"{i}.md", url=f"/{i}/", timestamp=0.0, tags=(t, "common"), terms=terms)
+            for i, t in enumerate(["eclipse", "eclipse", "comet", "comet", "aurora", "aurora"])]
+    related = compute_related(docs, RelatedSettings(count=1))
+    assert related == {"0.md": ("1.md",), "1.md": ("0.md",), "2.md": ("3.md",), "3.md": ("2.md",),
+                       "4.md": ("5.md",), "5.md": ("4.md",)}
+
+
+def test_ties_go_to_the_newer_article_then_the_lower_url():
+    terms = extract_terms("Harbour ferry strike", "", "ferry harbour strike")
+    docs = [RelatedDoc(id="q.md", url="/q/", timestamp=50 * DAY, tags=(), terms=terms),
+            RelatedDoc(id="old.md", url="/a-old/", timestamp=10 * DAY, tags=(), terms=terms),
+            RelatedDoc(id="new-b.md", url="/b/", timestamp=20 * DAY, tags=(), terms=terms),
+            RelatedDoc(id="new-a.md", url="/a/", timestamp=20 * DAY, tags=(), terms=terms), *UNRELATED]
+    related = compute_related(docs, RelatedSettings(count=3, recency_weight=0.0))
+    assert related["q.md"] == ("new-a.md", "new-b.md", "old.md")
+
+
+def test_recency_orders_equally_similar_articles_by_closeness_in_time():
+    terms = extract_terms("Harbour ferry strike", "", "ferry harbour strike")
+    docs = [RelatedDoc(id=f"{d}.md", url=f"/{d}/", timestamp=d * DAY, tags=(), terms=terms) for d in (100, 10, 90, 300)]
+    assert compute_related([*docs, *UNRELATED], RelatedSettings(count=3))["100.md"] == ("90.md", "10.md", "300.md")
+
+
+UNRELATED = [RelatedDoc(id=f"t{i}.md", url=f"/t{i}/", timestamp=0.0, tags=(),
+                        terms=extract_terms("Tennis final", "", "tennis final racket")) for i in range(3)]
+
+
+MULTILINGUAL = {  # per topic: two stories each in English, Spanish and German, linked by names
+    "football": [
+        "Real Madrid beat Barcelona as the striker scored twice; the stadium cheered the Champions League win",
+        "Barcelona coach praises striker after Champions League goal against Real Madrid in a full stadium",
+        "El Real Madrid ganó al Barcelona: el delantero marcó dos goles en el estadio en la Champions League",
+        "El entrenador del Barcelona elogia al delantero tras el gol al Real Madrid en la Champions League",
+        "Bayern München schlägt Real Madrid in der Champions League, der Stürmer schießt zwei Tore im Stadion",
+        "Der Trainer von Bayern München lobt den Stürmer nach dem Tor gegen Barcelona in der Champions League",
+    ],
+    "volcano": [
+        "Etna erupts again: lava flows and ash close Catania airport as the Sicily volcano rumbles",
+        "Ash from the Etna eruption grounds flights at Catania airport while lava reaches the volcano slopes",
+        "El Etna entra en erupción: la lava y la ceniza del volcán cierran el aeropuerto de Catania en Sicilia",
+        "La ceniza de la erupción del volcán Etna obliga a cerrar el aeropuerto de Catania; la lava avanza",
+        "Der Vulkan Ätna auf Sizilien bricht aus, Lava und Asche legen den Flughafen Catania lahm",
+        "Asche vom Ausbruch des Vulkans Ätna: Flughafen Catania auf Sizilien geschlossen, Lava fließt",
+    ],
+    "election": [
+        "Portugal votes: Costa's coalition wins most seats in parliament as turnout rises",
+        "Votes counted in Portugal's parliament election; Costa begins coalition talks after his victory",
+        "Portugal vota: la coalición de Costa gana la mayoría de escaños en el parlamento y sube la participación",
+        "Recuento de votos en Portugal: Costa negocia una coalición en el parlamento tras su victoria",
+        "Portugal wählt: Die Koalition von Costa erhält die meisten Sitze im Parlament, die Wahlbeteiligung steigt",
+        "Nach der Wahl in Portugal verhandelt Costa über eine Koalition im Parlament",
+    ],
+}
+
+
+def test_multilingual_lists_stay_on_topic():
+    docs, topic_of = [], {}
+    for topic, texts in MULTILINGUAL.items():
+        for i, text in enumerate(texts):
+            doc_id = f"{topic}-{i}.md"
+            title, _, body = text.partition(":")
+            docs.append(RelatedDoc(id=doc_id, url=f"/{doc_id}/", timestamp=i * DAY, tags=(),
+                                   terms=extract_terms(title, "", body or title)))
+            topic_of[doc_id] = topic
+    related = compute_related(docs, RelatedSettings(count=3))
+    assert all(len(rs) == 3 for rs in related.values())
+    assert precision(related, topic_of) == 1.0
+
+
+def reference_top(docs: list[RelatedDoc], s: RelatedSettings) -> dict[str, tuple[str, ...]]:
+    """Brute-force text + tag cosine with the module's documented weighting (no expansion, no recency)."""
+    vocab = sorted({t for d in docs for t, _ in d.terms} | {"#" + t for d in docs for t in d.tags})
+    at = {t: i for i, t in enumerate(vocab)}
+    tf = np.zeros((len(docs), len(vocab)))
+    for r, d in enumerate(docs):
+        length = sum(c for _, c in d.terms)
+        for t, c in d.terms:
+            tf[r, at[t]] = c * 2.2 / (c + 1.2 * (0.25 + 0.75 * length / np.mean([sum(c for _, c in e.terms) for e in docs])))
+        for t in d.tags:
+            tf[r, at["#" + t]] = 1.0
+    df = (tf > 0).sum(0)
+    w = tf * np.log(len(docs) / df)
+    is_tag = np.array([t.startswith("#") for t in vocab])
+    for part, weight in ((~is_tag, s.text_weight), (is_tag, s.tag_weight)):
+        norm = np.linalg.norm(w[:, part], axis=1, keepdims=True)
+        w[:, part] *= math.sqrt(weight) / np.where(norm > 0, norm, 1)
+    w[:, (df < 2) | (df > max(s.max_df_ratio * len(docs), s.max_postings))] = 0
+    sims = w @ w.T
+    np.fill_diagonal(sims, 0)
+    return {d.id: tuple(docs[j].id for j in np.argsort(-sims[r], kind="stable")[: s.count] if sims[r, j] > 0)
+            for r, d in enumerate(docs)}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sparse_machinery_matches_brute_force(seed):
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(60)]
+    docs = [RelatedDoc(id=f"{i}.md", url=f"/{i}/", timestamp=0.0, tags=tuple(rng.sample("abcdefgh", rng.randint(0, 2))),
+                       terms=tuple(sorted((w, rng.randint(1, 4)) for w in rng.sample(words, rng.randint(1, 25)))))
+            for i in range(70)]
+    exact = RelatedSettings(count=6, recency_weight=0.0, expansion_weight=0.0, max_postings=10**6)
+    assert compute_related(docs, exact) == reference_top(docs, exact)
+    # Capped posting lists and pruned vectors only shortlist; the final scores stay exact.
+    capped = dataclasses.replace(exact, max_postings=8, max_terms=12)
+    agree = [len(set(a) & set(b)) / 6 for a, b in zip(compute_related(docs, capped).values(),
+                                                        compute_related(docs, exact).values())]
+    assert np.mean(agree) > 0.6
+
+
+def test_expansion_keeps_lists_on_topic_with_noisy_tags():
+    docs, topic_of = archive(400, tags=True)
+    assert precision(compute_related(docs, RelatedSettings()), topic_of) == 1.0
