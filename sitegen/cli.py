@@ -1,33 +1,46 @@
-"""Command line: `sitegen [build] [options]`; exit 0 on success, 1 on content errors, 2 on usage errors."""
+"""Command line: `sitegen [build|watch|serve|clean] [options]`.
+
+Exit codes: 0 done; 1 content, configuration or template errors; 2 wrong command line."""
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
 from sitegen import __version__
+from sitegen.config import load_config
 from sitegen.errors import BuildFailed
-from sitegen.pipeline import BuildOptions, build
+from sitegen.pipeline import CACHE_DIR, BuildOptions, BuildResult, build
 
-COMMANDS = ("build",)
+COMMANDS = ("build", "watch", "serve", "clean")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    site = argparse.ArgumentParser(add_help=False)
+    site.add_argument("--source", type=Path, default=Path("."), help="site folder (default: current folder)")
+    site.add_argument("--output", type=Path, default=None, help="output folder (default: SOURCE/output)")
+    site.add_argument("--base-url", default=None, help="override base_url, e.g. https://example.org/archive/")
+    site.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    site.add_argument("--future", action="store_true", help="include articles dated in the future")
+    site.add_argument("--skip-invalid", action="store_true", help="build without broken files, reporting them as warnings")
+    site.add_argument("--no-cache", action="store_true", help="ignore .sitegen-cache/: parse and render everything")
+    site.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: one per core)")
+    site.add_argument("--quiet", "-q", action="store_true", help="print errors and warnings only")
+
     parser = argparse.ArgumentParser(prog="sitegen", description="Build a static site from an article archive.")
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     sub = parser.add_subparsers(dest="command")
-    b = sub.add_parser("build", help="build content/ into output/ (the default command)")
-    b.add_argument("--source", type=Path, default=Path("."), help="site folder (default: current folder)")
-    b.add_argument("--output", type=Path, default=None, help="output folder (default: SOURCE/output)")
-    b.add_argument("--base-url", default=None, help="override base_url, e.g. https://example.org/archive/")
-    b.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
-    b.add_argument("--future", action="store_true", help="include articles dated in the future")
-    b.add_argument("--skip-invalid", action="store_true", help="build without broken files, reporting them as warnings")
-    b.add_argument("--no-cache", action="store_true", help="ignore .sitegen-cache/: parse and render everything")
-    b.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: one per core)")
+    b = sub.add_parser("build", parents=[site], help="build content/ into output/ (the default command)")
     b.add_argument("--profile", action="store_true", help="print the time each build phase took")
-    b.add_argument("--quiet", "-q", action="store_true", help="print errors and warnings only")
+    sub.add_parser("watch", parents=[site], help="build, then rebuild what changed whenever inputs change")
+    s = sub.add_parser("serve", parents=[site], help="watch, and serve the site on loopback with live reload")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    c = sub.add_parser("clean", help="delete the build cache (.sitegen-cache/)")
+    c.add_argument("--source", type=Path, default=Path("."), help="site folder (default: current folder)")
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
         argv = ["build", *argv]
     return parser.parse_args(argv)
@@ -35,32 +48,79 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "clean":
+        shutil.rmtree(args.source / CACHE_DIR, ignore_errors=True)
+        print(f"removed {args.source / CACHE_DIR}")
+        return 0
+    if args.command in ("watch", "serve"):
+        return run_watch(args)
     return run_build(args)
 
 
-def run_build(args: argparse.Namespace) -> int:
+def build_options(args: argparse.Namespace) -> BuildOptions:
     output = args.output if args.output is not None else args.source / "output"
-    options = BuildOptions(source=args.source, output=output, base_url=args.base_url, drafts=args.drafts,
-                           future=args.future, skip_invalid=args.skip_invalid, jobs=args.jobs,
-                           use_cache=not args.no_cache)
+    return BuildOptions(source=args.source, output=output, base_url=args.base_url, drafts=args.drafts,
+                        future=args.future, skip_invalid=args.skip_invalid, jobs=args.jobs,
+                        use_cache=not args.no_cache)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    options = build_options(args)
     start = time.perf_counter()
     try:
         result = build(options)
     except BuildFailed as failed:
         for error in failed.errors:
             print(f"error: {error}", file=sys.stderr)
-        print(f"build failed: {len(failed.errors)} error(s); {output} left as it was", file=sys.stderr)
+        print(f"build failed: {len(failed.errors)} error(s); {options.output} left as it was", file=sys.stderr)
         return 1
-    for notice in result.notices:
-        print(f"notice: {notice}", file=sys.stderr)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    report(result)
     if args.profile:
         for phase, seconds in result.phases.items():
             print(f"phase {phase} {seconds:.3f}")
     if not args.quiet:
-        seconds = time.perf_counter() - start
-        print(f"built {result.articles} articles ({result.parsed} parsed), {result.pages} pages ({result.written} rendered, "
-              f"{result.changed} changed, {result.removed} removed), {len(result.warnings)} warning(s) "
-              f"in {seconds:.2f} s → {output}")
+        print(f"built {result.articles} articles ({result.parsed} parsed), {result.pages} pages "
+              f"({result.written} rendered, {result.changed} changed, {result.removed} removed), "
+              f"{len(result.warnings)} warning(s) in {time.perf_counter() - start:.2f} s → {options.output}")
+    return 0
+
+
+def report(result: BuildResult) -> None:
+    for notice in result.notices:
+        print(f"notice: {notice}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    """Watch (and for `serve`, preview) until interrupted."""
+    from sitegen.watch import Watcher  # watchdog's observer threads start only for these commands
+
+    options = build_options(args)
+    server = None
+    if args.command == "serve":
+        from sitegen.serve import PreviewServer
+        try:
+            config = load_config(options.source.resolve(), options.base_url)
+        except BuildFailed as failed:
+            print("\n".join(f"error: {e}" for e in failed.errors), file=sys.stderr)
+            return 1
+        server = PreviewServer(options.output.resolve(), config.base_path, args.host, args.port)
+    watcher = Watcher(options, report=lambda line: print(line, flush=True),
+                      on_built=(lambda result: server.reload()) if server else None,
+                      on_failed=server.show_error if server else None)
+    watcher.start()
+    if server:
+        server.start()
+        print(f"serving {server.url} (Ctrl-C to stop)", flush=True)
+    else:
+        print(f"watching {options.source.resolve()} (Ctrl-C to stop)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+        if server:
+            server.stop()
     return 0

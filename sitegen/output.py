@@ -59,6 +59,20 @@ class Staging:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def replace_file(path: Path, data: bytes) -> bool:
+    """Write through a temporary file and rename, unless the file already holds these bytes."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(data)
+    os.replace(temp, path)
+    return True
+
+
 def existing_files(output: Path) -> set[str]:
     """Every file under the output folder, relative and POSIX style."""
     found: set[str] = set()

@@ -21,7 +21,7 @@ from sitegen.config import load_config
 from sitegen.deps import dirty_pages, engine_digest, page_keys
 from sitegen.errors import BuildFailed, SiteError, display_path
 from sitegen.files import list_files
-from sitegen.model import Page
+from sitegen.model import Page, Site
 from sitegen.output import Staging, existing_files, load_manifest, save_manifest
 from sitegen.render import THEME, make_environment, render_page, template_digests
 from sitegen.routes import plan_pages
@@ -65,6 +65,11 @@ class BuildResult:
     warnings: list[SiteError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     phases: dict[str, float] = field(default_factory=dict)
+    site: Site | None = None
+    """The model the build rendered (kept by the watcher to put an edited article on disk first)."""
+    article_pages: dict[str, Page] = field(default_factory=dict)
+    """Each article's page, by article id."""
+    env: jinja2.Environment | None = None
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -123,6 +128,8 @@ def build(options: BuildOptions) -> BuildResult:
             if keys != previous:
                 save_manifest(manifest, stamp, keys)
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
+    result.site, result.env = site, env
+    result.article_pages = {p.param("id"): p for p in pages if p.kind == "article"}
     return result
 
 

@@ -1,0 +1,170 @@
+"""`sitegen watch`: rebuild when content, templates, static files or site.toml change.
+
+Bursts of file events are debounced into one build, and only one build runs at a time. An edited
+article's own page is rendered and written first, from the model of the previous build; the
+incremental build that follows brings every other page (lists, related lists, feeds) up to date, so
+the output always ends equal to a clean build."""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from sitegen.config import CONFIG_FILE
+from sitegen.errors import BuildFailed
+from sitegen.files import IGNORED_PREFIXES, IGNORED_SUFFIXES
+from sitegen.output import replace_file
+from sitegen.pipeline import CACHE_DIR, BuildOptions, BuildResult, build
+from sitegen.reader import Parsed, parse_article
+from sitegen.render import render_page
+from sitegen.routes import article_url
+from sitegen.views import Views
+
+WATCHED = ("content", "templates", "static")
+QUIET_SECONDS = 0.03
+"""How long events must pause before a build starts: an editor's save-as-rename is one change."""
+MAX_WAIT_SECONDS = 1.0
+"""A longer burst (a checkout of many files) still builds after this long."""
+
+
+class Watcher:
+    """Collects relevant file events and runs one build at a time on its own thread."""
+
+    def __init__(self, options: BuildOptions, report: Callable[[str], None] = print,
+                 on_built: Callable[[BuildResult], None] | None = None,
+                 on_failed: Callable[[str], None] | None = None):
+        self.options = options
+        self.source = options.source.resolve()
+        self.output = options.output.resolve()
+        self.report = report
+        self.on_built = on_built or (lambda result: None)
+        self.on_failed = on_failed or (lambda text: None)
+        self.last: BuildResult | None = None
+        self._pending: set[Path] = set()
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._observer = Observer()
+        self._thread = threading.Thread(target=self._loop, name="sitegen-build", daemon=True)
+
+    def start(self) -> None:
+        """Build once, then watch."""
+        self.rebuild(set())
+        handler = _Handler(self)
+        self._observer.schedule(handler, str(self.source), recursive=True)
+        self._observer.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+        self._observer.stop()
+        self._observer.join()
+        self._thread.join()
+
+    def notice(self, path: Path) -> None:
+        """Called from watchdog's thread for every event path."""
+        if self.relevant(path):
+            with self._wake:
+                self._pending.add(path)
+                self._wake.notify()
+
+    def relevant(self, path: Path) -> bool:
+        """Inputs of the site only: not the output, the cache, staging folders or editors' temporary files."""
+        try:
+            rel = path.relative_to(self.source)
+        except ValueError:
+            return False
+        if path == self.output or self.output in path.parents or not rel.parts:
+            return False
+        name = path.name
+        if name.startswith(IGNORED_PREFIXES) or name.endswith(IGNORED_SUFFIXES) or CACHE_DIR in rel.parts:
+            return False
+        return rel.parts[0] in WATCHED or rel.as_posix() == CONFIG_FILE
+
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                while not self._pending and not self._stopping:
+                    self._wake.wait()
+                if self._stopping:
+                    return
+                started = time.monotonic()
+                while not self._stopping:
+                    count = len(self._pending)
+                    self._wake.wait(QUIET_SECONDS)
+                    if len(self._pending) == count or time.monotonic() - started > MAX_WAIT_SECONDS:
+                        break
+                changes, self._pending = self._pending, set()
+            self.rebuild(changes)
+
+    def rebuild(self, changes: set[Path]) -> BuildResult | None:
+        """One build; prints one line, or the errors (and keeps watching)."""
+        start = time.perf_counter()
+        first = self._edited_articles_first(changes)
+        first_ms = (time.perf_counter() - start) * 1000
+        try:
+            result = build(self.options)
+        except BuildFailed as failed:
+            text = "\n".join(str(e) for e in failed.errors)
+            self.report(f"{_describe(changes, self.source)}: build failed, last good site kept\n{text}")
+            self.on_failed(text)
+            return None
+        self.last = result
+        ms = (time.perf_counter() - start) * 1000
+        lead = f" (edited page first in {first_ms:.0f} ms)" if first else ""
+        self.report(f"{_describe(changes, self.source)}: {result.changed} pages written, {result.removed} removed "
+                    f"in {ms:.0f} ms{lead}")
+        for warning in result.warnings:
+            self.report(f"warning: {warning}")
+        self.on_built(result)
+        return result
+
+    def _edited_articles_first(self, changes: set[Path]) -> int:
+        """Render and write each edited article's own page from the previous model; 0 when not possible
+        (first build, templates or configuration changed, a new URL, an invalid file)."""
+        last = self.last
+        content = self.source / "content"
+        if last is None or last.site is None or last.env is None or not changes:
+            return 0
+        if any(content not in p.parents for p in changes):
+            return 0
+        site, written = last.site, 0
+        for path in changes:
+            article_id = path.relative_to(content).as_posix()
+            old = site.articles.get(article_id)
+            if old is None or not path.is_file():
+                continue
+            parsed = parse_article(path.read_bytes(), article_id, site.config)
+            if not isinstance(parsed, Parsed) or parsed.article.draft != old.draft or \
+                    article_url(parsed.article, site.config.permalinks) != site.urls[article_id]:
+                continue
+            edited = replace(site, articles={**site.articles, article_id: parsed.article})
+            page = last.article_pages[article_id]
+            data = render_page(page, Views(edited, lambda _id, html=parsed.html: html), last.env)
+            written += replace_file(self.output / page.path, data)
+        return written
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: Watcher):
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if raw:
+                self.watcher.notice(Path(raw if isinstance(raw, str) else raw.decode()))
+
+
+def _describe(changes: set[Path], source: Path) -> str:
+    if not changes:
+        return "initial build"
+    names = sorted(p.relative_to(source).as_posix() for p in changes)
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
