@@ -108,7 +108,8 @@ def run_watch(args: argparse.Namespace) -> int:
         server = PreviewServer(options.output.resolve(), config.base_path, args.host, args.port)
     watcher = Watcher(options, report=lambda line: print(line, flush=True),
                       on_built=(lambda result: server.reload()) if server else None,
-                      on_failed=server.show_error if server else None)
+                      on_failed=server.show_error if server else None,
+                      on_written=server.reload if server else None)
     watcher.start()
     if server:
         server.start()

@@ -96,7 +96,8 @@ class PreviewServer:
         """Bind and serve in a daemon thread; the socket is listening when this returns."""
         self._server = _Server((self.host, self.port), _Handler, self)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sitegen-serve", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="sitegen-serve",
+                                        daemon=True)  # polls often, so stop() is prompt
         self._thread.start()
 
     def stop(self) -> None:

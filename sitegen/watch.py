@@ -37,27 +37,42 @@ class Watcher:
 
     def __init__(self, options: BuildOptions, report: Callable[[str], None] = print,
                  on_built: Callable[[BuildResult], None] | None = None,
-                 on_failed: Callable[[str], None] | None = None):
+                 on_failed: Callable[[str], None] | None = None,
+                 on_written: Callable[[], None] | None = None):
+        """on_built: after each good build; on_failed: with the error text; on_written: when edited
+        pages went to disk ahead of their build (a preview reloads then, and again when the build ends)."""
         self.options = options
         self.source = options.source.resolve()
         self.output = options.output.resolve()
         self.report = report
         self.on_built = on_built or (lambda result: None)
         self.on_failed = on_failed or (lambda text: None)
+        self.on_written = on_written or (lambda: None)
         self.last: BuildResult | None = None
         self._pending: set[Path] = set()
         self._wake = threading.Condition()
         self._stopping = False
         self._observer = Observer()
+        self._handler = _Handler(self)
+        self._watched: set[str] = set()
         self._thread = threading.Thread(target=self._loop, name="sitegen-build", daemon=True)
 
     def start(self) -> None:
         """Build once, then watch."""
         self.rebuild(set())
-        handler = _Handler(self)
-        self._observer.schedule(handler, str(self.source), recursive=True)
+        self._observer.schedule(self._handler, str(self.source), recursive=False)  # site.toml, new folders
+        self._watch_folders()
         self._observer.start()
         self._thread.start()
+
+    def _watch_folders(self) -> None:
+        """Watch each input folder that exists, recursively; never the output, cache or staging folders,
+        whose churn would cost an inotify watch per folder and wake the watcher on every build."""
+        for name in WATCHED:
+            folder = self.source / name
+            if name not in self._watched and folder.is_dir():
+                self._observer.schedule(self._handler, str(folder), recursive=True)
+                self._watched.add(name)
 
     def stop(self) -> None:
         with self._wake:
@@ -106,8 +121,11 @@ class Watcher:
     def rebuild(self, changes: set[Path]) -> BuildResult | None:
         """One build; prints one line, or the errors (and keeps watching)."""
         start = time.perf_counter()
+        self._watch_folders()
         first = self._edited_articles_first(changes)
         first_ms = (time.perf_counter() - start) * 1000
+        if first:
+            self.on_written()
         try:
             result = build(self.options)
         except BuildFailed as failed:
