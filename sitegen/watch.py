@@ -135,9 +135,9 @@ class Watcher:
             return None
         self.last = result
         ms = (time.perf_counter() - start) * 1000
-        lead = f" (edited page first in {first_ms:.0f} ms)" if first else ""
-        self.report(f"{_describe(changes, self.source)}: {result.changed} pages written, {result.removed} removed "
-                    f"in {ms:.0f} ms{lead}")
+        lead = f" (edited page on disk in {first_ms:.0f} ms)" if first else ""
+        self.report(f"{_describe(changes, self.source)}: {result.changed + first} pages written, "
+                    f"{result.removed} removed in {ms:.0f} ms{lead}")
         for warning in result.warnings:
             self.report(f"warning: {warning}")
         self.on_built(result)

@@ -83,7 +83,7 @@ def test_the_edited_article_page_is_written_before_the_full_build(tmp_path):
     path = root / KERRY
     path.write_text(path.read_text() + "\nMore.\n")
     watcher.rebuild({path.resolve()})
-    assert "(edited page first in" in lines[-1]
+    assert "(edited page on disk in" in lines[-1]
 
 
 def test_only_site_inputs_are_relevant(tmp_path):
