@@ -50,6 +50,7 @@ class Watcher:
         self.on_written = on_written or (lambda: None)
         self.last: BuildResult | None = None
         self._pending: set[Path] = set()
+        self._events = 0  # every relevant event, repeats included: a quiet period is one without any
         self._wake = threading.Condition()
         self._stopping = False
         self._observer = Observer()
@@ -87,6 +88,7 @@ class Watcher:
         if self.relevant(path):
             with self._wake:
                 self._pending.add(path)
+                self._events += 1
                 self._wake.notify()
 
     def relevant(self, path: Path) -> bool:
@@ -111,9 +113,9 @@ class Watcher:
                     return
                 started = time.monotonic()
                 while not self._stopping:
-                    count = len(self._pending)
+                    count = self._events
                     self._wake.wait(QUIET_SECONDS)
-                    if len(self._pending) == count or time.monotonic() - started > MAX_WAIT_SECONDS:
+                    if self._events == count or time.monotonic() - started > MAX_WAIT_SECONDS:
                         break
                 changes, self._pending = self._pending, set()
             self.rebuild(changes)
