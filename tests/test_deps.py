@@ -10,8 +10,8 @@ from sitegen.config import SiteConfig
 from sitegen.deps import dirty_pages, engine_digest, input_digests, page_keys
 from sitegen.model import Article, Page, Site
 from sitegen.reader import parse_article
-from sitegen.routes import article_url, plan_pages
-from sitegen.taxonomy import authors_of, months_of, newest_first, tags_of, years_of
+from sitegen.routes import plan_pages
+from tests import modelkit
 
 CONFIG = SiteConfig(per_page=2)
 
@@ -32,12 +32,7 @@ def retitled(article_id: str, frontmatter: str) -> Article:
 
 
 def make_site(articles: list[Article], config: SiteConfig = CONFIG, assets: dict[str, str] | None = None) -> Site:
-    by_id = {a.id: a for a in articles}
-    order = newest_first(articles)
-    return Site(config=config, articles=by_id, order=order,
-                urls={i: article_url(by_id[i], config.permalinks) for i in order},
-                tags=tags_of(by_id, order), authors=authors_of(by_id, order), years=years_of(by_id, order),
-                months=months_of(by_id, order), related={}, assets=assets or {})
+    return modelkit.make_site(articles, config, assets)
 
 
 def keys_of(site: Site, templates: dict[str, str] | None = None) -> dict[str, str]:

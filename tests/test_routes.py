@@ -9,7 +9,7 @@ from sitegen.config import Permalinks, SiteConfig
 from sitegen.model import Article, Site
 from sitegen.reader import parse_article
 from sitegen.routes import article_url, file_path, find_collisions, is_inside, paged_url, plan_pages
-from sitegen.taxonomy import authors_of, months_of, newest_first, tags_of, years_of
+from tests import modelkit
 
 CONFIG = SiteConfig(per_page=2)
 
@@ -21,12 +21,7 @@ def article(article_id: str, frontmatter: str, body: str = "Body.", config: Site
 
 
 def make_site(articles: list[Article], config: SiteConfig = CONFIG, assets: dict[str, str] | None = None) -> Site:
-    by_id = {a.id: a for a in articles}
-    order = newest_first(articles)
-    return Site(config=config, articles=by_id, order=order,
-                urls={i: article_url(by_id[i], config.permalinks) for i in order},
-                tags=tags_of(by_id, order), authors=authors_of(by_id, order), years=years_of(by_id, order),
-                months=months_of(by_id, order), related={}, assets=assets or {})
+    return modelkit.make_site(articles, config, assets)
 
 
 # --- URL helpers -------------------------------------------------------------------------------------------
