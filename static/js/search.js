@@ -9,6 +9,8 @@ window.addEventListener("DOMContentLoaded", () => {
     showImages: false,
     autofocus: true,
   });
+  // Pagefind labels its box with a title only; the page's visible heading names it for assistive technology.
+  box.querySelector(".pagefind-ui__search-input")?.setAttribute("aria-labelledby", "search-heading");
   const query = new URLSearchParams(location.search).get("q");
   if (query) ui.triggerSearch(query);
 });
