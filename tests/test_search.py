@@ -13,6 +13,8 @@ import pytest
 from sitegen import search
 from sitegen.cli import main
 from sitegen.errors import BuildFailed
+from sitegen.pipeline import BuildOptions
+from sitegen.watch import Watcher
 from tests.sitekit import build_site, snapshot, write_site
 
 KERRY = "content/2020/2020-10-23-kerry-urges.md"
@@ -147,6 +149,16 @@ def test_edit_reindexes_and_matches_a_clean_build(root, runs, tmp_path):
     build_site(clean)
     # Fragments (the indexed pages) are byte-identical; filter and metadata files are not (Pagefind#638).
     assert snapshot(root / "output" / "pagefind" / "fragment") == snapshot(clean / "output" / "pagefind" / "fragment")
+
+
+def test_watch_rebuild_after_the_edited_page_was_written_first_reindexes(tmp_path):
+    root = write_site(tmp_path / "site")
+    watcher = Watcher(BuildOptions(source=root, output=root / "output", jobs=1), report=lambda line: None)
+    watcher.rebuild(set())
+    path = root / KERRY
+    path.write_text(path.read_text() + "\nThe envoy mentioned quinoa exports.\n")
+    assert watcher.rebuild({path}).changed == 0  # the page was already on disk, yet the index follows it
+    assert "quinoa" in indexed(root / "output")["/2020/10/kerry-urges/"]
 
 
 def test_missing_index_is_rebuilt(root, runs):
