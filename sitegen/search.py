@@ -46,10 +46,13 @@ def update_index(output: Path, enabled: bool, keys: dict[str, str], stamp: Path)
     """Bring `output/pagefind/` up to date with the published pages `keys` (output path → page key).
 
     `stamp` is the cache file remembering which pages the index was built from; with search off, the index
-    and the stamp are removed."""
+    (every file in its folder that is no page of the site) and the stamp are removed."""
     folder = output / SEARCH_FOLDER
     if not enabled:
-        shutil.rmtree(folder, ignore_errors=True)
+        pages = {p.removeprefix(SEARCH_FOLDER + "/") for p in keys}
+        for rel in _files(folder) - pages:
+            (folder / rel).unlink()
+        _prune(folder)
         stamp.unlink(missing_ok=True)
         return SearchOutcome(False)
     digest = hashlib.sha256(json.dumps(keys, sort_keys=True).encode()).hexdigest()
@@ -97,13 +100,18 @@ def _sync(new: Path, folder: Path) -> None:
         os.replace(source, target)
     for rel in sorted(old - fresh):
         (folder / rel).unlink()
-    for path in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
-        if not any(path.iterdir()):
-            path.rmdir()
+    _prune(folder)
 
 
 def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def _prune(folder: Path) -> None:
+    """Remove the empty folders in `folder`, and `folder` itself if that leaves it empty."""
+    for path in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True) + [folder]:
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def _read(path: Path) -> str:

@@ -182,6 +182,14 @@ def test_search_off_has_no_index_page_or_box(root):
     assert marks(output, KERRY_PAGE).forms == [] and marks(output, KERRY_PAGE).body == ["article"]
 
 
+def test_search_off_removes_the_index_but_not_pages_placed_there(root):
+    (root / "site.toml").write_text("search = false\n")
+    (root / "content" / "pagefind").mkdir()
+    (root / "content" / "pagefind" / "notes.txt").write_text("mine")
+    build_site(root)
+    assert sorted(p.name for p in (root / "output" / "pagefind").rglob("*")) == ["notes.txt"]
+
+
 def test_missing_binary_skips_search_with_a_notice(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(search, "find_binary", lambda: None)
     root = write_site(tmp_path / "site")
