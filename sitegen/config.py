@@ -40,6 +40,8 @@ class Permalinks:
     """The site's Atom feed."""
     tag_feed: str = "/tags/{tag}/feed.xml"
     """A tag's Atom feed; field: tag."""
+    search: str = "/search/"
+    """The search page (when `search` is on)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ class SiteConfig:
     """Let raw HTML in Markdown through (embeds); `javascript:` URLs never pass."""
     words_per_minute: int = 230
     """Reading speed for reading-time estimates."""
+    search: bool = True
+    """Index the built site with Pagefind and give the theme a search page and a search box."""
     permalinks: Permalinks = field(default_factory=Permalinks)
     """URL patterns."""
     related: RelatedSettings = field(default_factory=RelatedSettings)
@@ -102,7 +106,7 @@ class SiteConfig:
 CONFIG_FILE = "site.toml"
 _PATTERN_FIELDS = {"article": {"year", "month", "day", "slug"}, "tag": {"tag"}, "tags": set(), "author": {"author"},
                    "archive": set(), "year": {"year"}, "month": {"year", "month"}, "page": {"n"}, "feed": set(),
-                   "tag_feed": {"tag"}}
+                   "tag_feed": {"tag"}, "search": set()}
 _PAGINATED = ("tag", "author", "year", "month", "page")
 
 

@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from sitegen.routes import is_inside
+from sitegen.routes import SEARCH_FOLDER, is_inside
 
 
 class Staging:
@@ -74,7 +74,8 @@ def replace_file(path: Path, data: bytes) -> bool:
 
 
 def existing_files(output: Path) -> set[str]:
-    """Every file under the output folder, relative and POSIX style."""
+    """Every file under the output folder, relative and POSIX style, except the search index (sitegen.search
+    keeps it; it is no page, so never stale)."""
     found: set[str] = set()
     todo = [(str(output), "")]
     while todo:
@@ -86,6 +87,8 @@ def existing_files(output: Path) -> set[str]:
         with entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
+                    if not prefix and entry.name == SEARCH_FOLDER:
+                        continue
                     todo.append((entry.path, f"{prefix}{entry.name}/"))
                 else:
                     found.add(prefix + entry.name)

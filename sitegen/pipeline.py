@@ -25,6 +25,7 @@ from sitegen.model import Page, Site
 from sitegen.output import Staging, existing_files, load_manifest, save_manifest
 from sitegen.render import THEME, make_environment, render_page, template_digests
 from sitegen.routes import plan_pages
+from sitegen.search import update_index
 from sitegen.sources import read_sources
 from sitegen.store import ArticleStore
 from sitegen.views import Views
@@ -127,6 +128,9 @@ def build(options: BuildOptions) -> BuildResult:
             result.changed, result.removed = staging.publish([p.path for p in todo], stale)
             if keys != previous:
                 save_manifest(manifest, stamp, keys)
+        with clock("search"):
+            searched = update_index(output, config.search, keys, manifest.with_suffix(".search"))
+            result.notices += [searched.notice] if searched.notice else []
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
     result.site, result.env = site, env
     result.article_pages = {p.param("id"): p for p in pages if p.kind == "article"}

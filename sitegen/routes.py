@@ -11,6 +11,8 @@ from sitegen.model import Article, Group, Page, Site
 
 SITEMAP_LIMIT = 50_000
 """URLs per sitemap file, the protocol's maximum."""
+SEARCH_FOLDER = "pagefind"
+"""Output folder of the search index, which `sitegen.search` writes after publishing; no page may go there."""
 
 
 def fill(pattern: str, **fields: str) -> str:
@@ -65,11 +67,13 @@ def plan_pages(site: Site) -> tuple[list[Page], list[SiteError]]:
         pages += _list_pages(site, "month", fill(links.month, year=year, month=month), group.article_ids, group.key)
     pages += _alias_pages(site)
     pages.append(_page("404.html", "404.html", "404", ()))
+    if config.search:
+        pages.append(_page(fill(links.search), "search.html", "search", ()))
     pages += _sitemap_pages(pages, site)
     pages.append(_page("robots.txt", "robots.txt", "robots", ()))
     pages += [Page(path=out, url=out, template="", kind="asset", params=(("source", src),),
                    inputs=frozenset({("file", src)})) for out, src in sorted(site.assets.items())]
-    return pages, find_collisions(pages, site)
+    return pages, find_collisions(pages, site) + _in_search_folder(pages, site)
 
 
 def _page(url: str, template: str, kind: str, ids: tuple[str, ...], **params) -> Page:
@@ -145,7 +149,7 @@ def _alias_pages(site: Site) -> Iterator[Page]:
 def _sitemap_pages(pages: list[Page], site: Site) -> list[Page]:
     """One sitemap, or an index of several when the site has more URLs than one sitemap may hold."""
     entries = tuple((p.url, p.param("id")) for p in pages
-                    if p.path.endswith(".html") and p.kind not in ("alias", "404"))
+                    if p.path.endswith(".html") and p.kind not in ("alias", "404", "search"))
     chunks = [entries[i: i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [()]
     def part(path: str, chunk: tuple) -> Page:
         return Page(path, path, "sitemap.xml", "sitemap", (("entries", chunk),),
@@ -174,6 +178,15 @@ def find_collisions(pages: list[Page], site: Site) -> list[SiteError]:
                                                              f" as '{other.path}' (differs only in case)")
                                 + "; give one of them another slug, alias or file name"))
     return errors
+
+
+def _in_search_folder(pages: list[Page], site: Site) -> list[SiteError]:
+    """Pages that the search index would overwrite."""
+    if not site.config.search:
+        return []
+    prefix = SEARCH_FOLDER + "/"
+    return [SiteError(_origin(p, site), f"output '{p.path}' is in '{prefix}', which holds the search index; "
+                      "move it, or set search = false in site.toml") for p in pages if p.path.casefold().startswith(prefix)]
 
 
 def _origin(page: Page, site: Site) -> str:

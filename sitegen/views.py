@@ -79,7 +79,7 @@ class Views:
         self._articles: dict[str, ArticleView] = {}
         links = self.config.permalinks
         self.nav = {"home": self.url(""), "tags": self.url(fill(links.tags)), "archive": self.url(fill(links.archive)),
-                    "feed": self.url(fill(links.feed))}
+                    "feed": self.url(fill(links.feed)), "search": self.url(fill(links.search)) if self.config.search else ""}
 
     def url(self, rel: str) -> str:
         """Site-relative URL → path under the base URL, percent-encoded."""

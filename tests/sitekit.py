@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from sitegen.pipeline import BuildOptions, BuildResult, build
+from sitegen.routes import SEARCH_FOLDER
 
 FIXTURE = {
     "2020/2020-10-23-kerry-urges.md": """\
@@ -92,13 +93,20 @@ def build_site(root: Path, output: Path | None = None, **options) -> BuildResult
     return build(BuildOptions(source=root, output=output or root / "output", **options))
 
 
+def site_files(output: Path) -> list[Path]:
+    """The files sitegen renders or copies: all but the search index, which Pagefind writes (its filter and
+    metadata files differ from run to run, Pagefind#638; tests/test_search.py checks the index)."""
+    index = output / SEARCH_FOLDER
+    return [p for p in sorted(output.rglob("*")) if p.is_file() and index not in p.parents]
+
+
 def snapshot(output: Path) -> dict[str, bytes]:
-    """Every file under `output` with its bytes."""
-    return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
+    """Every site file under `output` with its bytes."""
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in site_files(output)}
 
 
 def mtimes(output: Path) -> dict[str, int]:
-    return {p.relative_to(output).as_posix(): p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+    return {p.relative_to(output).as_posix(): p.stat().st_mtime_ns for p in site_files(output)}
 
 
 class Html(HTMLParser):

@@ -102,7 +102,7 @@ def test_plan_pages_paths(small_site):
         "2020/index.html", "2020/page/2/index.html", "2019/index.html",
         "2020/10/index.html", "2020/09/index.html", "2019/01/index.html",
         "old/a/index.html", "old-b.html",
-        "404.html", "sitemap.xml", "robots.txt",
+        "404.html", "search/index.html", "sitemap.xml", "robots.txt",
     ]
 
 
@@ -115,7 +115,8 @@ def test_plan_pages_templates_and_kinds(small_site):
         "tags/syria/feed.xml": ("atom.xml", "feed"), "authors/jane-doe/index.html": ("author.html", "author"),
         "archive/index.html": ("archive.html", "archive"), "2020/index.html": ("year.html", "year"),
         "2020/10/index.html": ("month.html", "month"), "old/a/index.html": ("alias.html", "alias"),
-        "404.html": ("404.html", "404"), "sitemap.xml": ("sitemap.xml", "sitemap"),
+        "404.html": ("404.html", "404"), "search/index.html": ("search.html", "search"),
+        "sitemap.xml": ("sitemap.xml", "sitemap"),
         "robots.txt": ("robots.txt", "robots"),
     }
     assert {path: (pages[path].template, pages[path].kind) for path in expected} == expected
@@ -184,7 +185,7 @@ def test_empty_site_still_has_the_fixed_pages():
     pages, errors = plan_pages(make_site([]))
     assert errors == []
     assert [p.path for p in pages] == ["index.html", "feed.xml", "tags/index.html", "archive/index.html",
-                                       "404.html", "sitemap.xml", "robots.txt"]
+                                       "404.html", "search/index.html", "sitemap.xml", "robots.txt"]
 
 
 def test_custom_permalinks_are_used():

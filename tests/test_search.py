@@ -1,0 +1,238 @@
+"""Search: Pagefind indexes the published articles, stays current, and never breaks a build."""
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import stat
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from sitegen import search
+from sitegen.cli import main
+from sitegen.errors import BuildFailed
+from sitegen.pipeline import BuildOptions
+from sitegen.watch import Watcher
+from tests.sitekit import build_site, snapshot, write_site
+
+KERRY = "content/2020/2020-10-23-kerry-urges.md"
+KERRY_PAGE = "2020/10/kerry-urges/index.html"
+
+
+class Marks(HTMLParser):
+    """The page's data-pagefind-* attributes, the search form and the search mount point."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.body: list[str] = []
+        self.meta: list[str] = []
+        self.filters: list[str] = []
+        self.forms: list[dict] = []
+        self.inputs: list[dict] = []
+        self.mount: dict | None = None
+        self._filter_text: list[str] | None = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "data-pagefind-body" in a:
+            self.body.append(tag)
+        if "data-pagefind-meta" in a:
+            self.meta.append(a["data-pagefind-meta"])
+        if "data-pagefind-filter" in a:
+            value = a["data-pagefind-filter"]
+            if ":" in value:
+                self.filters.append(value)
+            else:
+                self._filter_text = [value, ""]
+        if tag == "form":
+            self.forms.append(a)
+        if tag == "input":
+            self.inputs.append(a)
+        if a.get("id") == "search":
+            self.mount = a
+
+    def handle_data(self, data):
+        if self._filter_text is not None:
+            self._filter_text[1] += data
+
+    def handle_endtag(self, tag):
+        if self._filter_text is not None:
+            self.filters.append(":".join(self._filter_text))
+            self._filter_text = None
+
+
+def marks(output: Path, rel: str) -> Marks:
+    return Marks((output / rel).read_text(encoding="utf-8"))
+
+
+def indexed(output: Path) -> dict[str, str]:
+    """URL → indexed text of every page in the search index."""
+    pages = {}
+    for path in (output / "pagefind" / "fragment").iterdir():
+        data = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        pages[data["url"]] = data["content"]
+    return pages
+
+
+@pytest.fixture
+def runs(monkeypatch):
+    """Counts Pagefind runs."""
+    calls = []
+    real = search.run_pagefind
+
+    def counted(*args):
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(search, "run_pagefind", counted)
+    return calls
+
+
+@pytest.fixture
+def root(tmp_path):
+    root = write_site(tmp_path / "site")
+    build_site(root)
+    return root
+
+
+def test_only_articles_are_indexed_with_their_text(root):
+    pages = indexed(root / "output")
+    assert sorted(pages) == ["/2019/03/budget/", "/2019/07/late-night/", "/2020/10/kerry-urges/",
+                             "/2020/11/aleppo-corridor/"]
+    assert "Talks with Lavrov concerned Syria" in pages["/2020/10/kerry-urges/"]
+    assert "min read" not in pages["/2020/10/kerry-urges/"]  # the byline and dateline are not searched
+
+
+def test_article_marks_title_date_tags_and_year(root):
+    page = marks(root / "output", KERRY_PAGE)
+    assert page.body == ["article"]
+    assert page.meta == ["title", "date:23 October 2020"]
+    assert sorted(page.filters) == ["tag:Russia", "tag:Syria", "tag:United States", "tag:airstrikes", "year:2020"]
+
+
+@pytest.mark.parametrize("rel", ["index.html", "tags/syria/index.html", "2020/index.html", "search/index.html",
+                                 "404.html"])
+def test_other_pages_are_not_search_results(root, rel):
+    assert marks(root / "output", rel).body == []
+
+
+def test_search_page_and_header_box_work_under_a_subpath(tmp_path):
+    root = write_site(tmp_path / "site", config='base_url = "https://example.org/archive/"\n')
+    build_site(root)
+    output = root / "output"
+    header = marks(output, KERRY_PAGE)
+    assert header.forms == [{"class": "site-search", "role": "search", "action": "/archive/search/", "method": "get"}]
+    assert [i["name"] for i in header.inputs] == ["q"]
+    found = marks(output, "search/index.html")
+    assert found.forms == []  # the page's own search box replaces the header's
+    assert (found.mount["data-bundle"], found.mount["data-base"]) == ("/archive/pagefind/", "/archive/")
+    assert (output / "pagefind" / "pagefind-ui.js").is_file()
+    assert "/archive/search/" not in (output / "sitemap.xml").read_text()
+
+
+def test_unchanged_site_does_not_reindex(root, runs):
+    build_site(root)
+    assert runs == []
+
+
+def test_edit_reindexes_and_matches_a_clean_build(root, runs, tmp_path):
+    path = root / KERRY
+    path.write_text(path.read_text() + "\nThe envoy mentioned quinoa exports.\n")
+    build_site(root)
+    assert len(runs) == 1
+    assert "quinoa" in indexed(root / "output")["/2020/10/kerry-urges/"]
+    clean = tmp_path / "clean"
+    shutil.copytree(root / "content", clean / "content")
+    build_site(clean)
+    # Fragments (the indexed pages) are byte-identical; filter and metadata files are not (Pagefind#638).
+    assert snapshot(root / "output" / "pagefind" / "fragment") == snapshot(clean / "output" / "pagefind" / "fragment")
+
+
+def test_watch_rebuild_after_the_edited_page_was_written_first_reindexes(tmp_path):
+    root = write_site(tmp_path / "site")
+    watcher = Watcher(BuildOptions(source=root, output=root / "output", jobs=1), report=lambda line: None)
+    watcher.rebuild(set())
+    path = root / KERRY
+    path.write_text(path.read_text() + "\nThe envoy mentioned quinoa exports.\n")
+    assert watcher.rebuild({path}).changed == 0  # the page was already on disk, yet the index follows it
+    assert "quinoa" in indexed(root / "output")["/2020/10/kerry-urges/"]
+
+
+def test_missing_index_is_rebuilt(root, runs):
+    shutil.rmtree(root / "output" / "pagefind")
+    build_site(root)
+    assert len(runs) == 1 and (root / "output" / "pagefind" / "pagefind-entry.json").is_file()
+
+
+def test_build_without_manifest_keeps_the_index(root, runs):
+    before = snapshot(root / "output" / "pagefind")
+    result = build_site(root, use_cache=False)  # every present file not planned counts as stale
+    assert result.removed == 0
+    assert snapshot(root / "output" / "pagefind") == before
+
+
+def test_search_off_has_no_index_page_or_box(root):
+    (root / "site.toml").write_text("search = false\n")
+    build_site(root)
+    output = root / "output"
+    assert not (output / "pagefind").exists() and not (output / "search").exists()
+    assert marks(output, KERRY_PAGE).forms == [] and marks(output, KERRY_PAGE).body == ["article"]
+
+
+def test_search_off_removes_the_index_but_not_pages_placed_there(root):
+    (root / "site.toml").write_text("search = false\n")
+    (root / "content" / "pagefind").mkdir()
+    (root / "content" / "pagefind" / "notes.txt").write_text("mine")
+    build_site(root)
+    assert sorted(p.name for p in (root / "output" / "pagefind").rglob("*")) == ["notes.txt"]
+
+
+def test_missing_binary_skips_search_with_a_notice(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(search, "find_binary", lambda: None)
+    root = write_site(tmp_path / "site")
+    assert main(["--source", str(root), "--quiet"]) == 0
+    assert capsys.readouterr().err == ("notice: search skipped: no Pagefind binary found (sitegen depends on the "
+                                       "pagefind[extended] package, which bundles it; or set PAGEFIND_BINARY_PATH)\n")
+    assert (root / "output" / "index.html").is_file() and not (root / "output" / "pagefind").exists()
+
+
+def test_binary_that_cannot_run_skips_search_and_keeps_the_old_index(root, tmp_path, monkeypatch, runs):
+    before = snapshot(root / "output" / "pagefind")
+    broken = tmp_path / "pagefind"
+    broken.write_text("not a program")
+    broken.chmod(0o644)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    path = root / KERRY
+    path.write_text(path.read_text() + "\nMore.\n")
+    result = build_site(root)
+    assert result.notices == [(f"search skipped: Pagefind ({broken}) could not run: Permission denied; "
+                              "the search index was not updated")]
+    assert snapshot(root / "output" / "pagefind") == before
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    build_site(root)  # the next build with a working binary catches up
+    assert len(runs) == 2 and "More." in indexed(root / "output")["/2020/10/kerry-urges/"]
+
+
+def test_failing_binary_says_what_it_printed(root, tmp_path, monkeypatch):
+    failing = tmp_path / "pagefind"
+    failing.write_text("#!/bin/sh\necho 'Error: out of cheese' >&2\nexit 3\n")
+    failing.chmod(failing.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))
+    shutil.rmtree(root / "output" / "pagefind")
+    result = build_site(root)
+    assert result.notices == [(f"search skipped: Pagefind ({failing}) failed with exit code 3: Error: out of cheese; "
+                              "the search index was not updated")]
+
+
+def test_content_in_the_index_folder_is_refused(tmp_path):
+    root = write_site(tmp_path / "site")
+    (root / "content" / "pagefind").mkdir()
+    (root / "content" / "pagefind" / "notes.txt").write_text("x")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root)
+    assert [str(e) for e in failed.value.errors] == [
+        (f"{root / 'content' / 'pagefind' / 'notes.txt'}: output 'pagefind/notes.txt' is in 'pagefind/', which "
+        "holds the search index; move it, or set search = false in site.toml")]
