@@ -37,6 +37,9 @@ class ArticleView:
     abs_url: str
     date: datetime
     date_iso: str
+    """For `<time datetime>`: the timestamp with its offset, or only the day for articles dated by day."""
+    timestamp_iso: str
+    """The timestamp with its offset, always (midnight in the site zone for articles dated by day)."""
     date_display: str
     """Timestamp in the site's date_format (day_format when the article has no time)."""
     day_display: str
@@ -100,7 +103,7 @@ class Views:
         summary_html = self._resolve_links(a.summary_html)
         return ArticleView(
             id=a.id, title=a.title, url=self.url(rel), abs_url=self.abs_url(rel), date=a.date,
-            date_iso=a.date.date().isoformat() if a.all_day else iso(a.date),
+            date_iso=a.date.date().isoformat() if a.all_day else iso(a.date), timestamp_iso=iso(a.date),
             date_display=format_date(a.date, self.config.day_format if a.all_day else self.config.date_format,
                                      self.config.zone),
             day_display=format_date(a.date, self.config.day_format), updated=a.updated,
@@ -159,7 +162,8 @@ class Views:
         """schema.org NewsArticle for the article's JSON-LD."""
         data: dict[str, Any] = {
             "@context": "https://schema.org", "@type": "NewsArticle", "headline": a.title, "url": a.abs_url,
-            "mainEntityOfPage": a.abs_url, "datePublished": a.date_iso, "dateModified": a.updated_iso or a.date_iso,
+            "mainEntityOfPage": a.abs_url, "datePublished": a.timestamp_iso,
+            "dateModified": a.updated_iso or a.timestamp_iso,
             "author": [{"@type": "Person", "name": p.name, "url": self.config.origin + p.url} for p in a.authors],
             "keywords": [t.name for t in a.tags], "wordCount": a.word_count, "inLanguage": self.config.language,
             "publisher": {"@type": "Organization", "name": self.config.title},

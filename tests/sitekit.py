@@ -112,6 +112,9 @@ class Html(HTMLParser):
         self.jsonld: list[object] = []
         self.times: list[tuple[str, str]] = []
         self.related: list[str] = []
+        self.title: str | None = None
+        self.rels: dict[str, str] = {}
+        """href of each `<link rel>` (the last one for a repeated rel)."""
         self.ids: set[str] = set()
         self.urls: list[str] = []
         """Every URL the page points at: href, src, srcset, poster, URL-valued meta tags, refresh, JSON-LD."""
@@ -130,6 +133,8 @@ class Html(HTMLParser):
         for key in ("id", "name") if tag == "a" else ("id",):
             if a.get(key):
                 self.ids.add(a[key])
+        if tag == "link" and a.get("rel"):
+            self.rels[a["rel"]] = a.get("href", "")
         if tag == "meta":
             key = a.get("property") or a.get("name") or a.get("http-equiv", "")
             self.meta[key] = content = a.get("content", "")
@@ -150,6 +155,8 @@ class Html(HTMLParser):
         text = self._text.pop()
         if self._text:
             self._text[-1] += text
+        if tag == "title" and self.title is None:
+            self.title = text.strip()
         if tag == "h1" and self.h1 is None:
             self.h1 = text.strip()
         if tag == "script" and attrs.get("type") == "application/ld+json":
@@ -196,7 +203,7 @@ def page_url(rel: str, base_url: str) -> str:
 
 def broken_links(output: Path, base_url: str) -> list[str]:
     """Every URL in every HTML page that resolves under `base_url` to no output file (`dir/` means
-    `dir/index.html`) or to a missing `#id`, and every same-host URL outside `base_url`.
+    `dir/index.html`) or to a missing `#id`, and every host-less URL that leaves `base_url`.
 
     404.html is resolved as if served at a deep missing path, as hosts serve it for any URL. A path-only
     `base_url` (`/archive/`) stands for any host.
@@ -213,7 +220,8 @@ def broken_links(output: Path, base_url: str) -> list[str]:
             if target.scheme not in ("http", "https") or target.netloc != base.netloc:
                 continue
             if not target.path.startswith(base.path):
-                broken.append(f"{rel} → {link} (outside {base.path})")
+                if not urlsplit(link).netloc:  # with a host, it is another site on the same host
+                    broken.append(f"{rel} → {link} (outside {base.path})")
                 continue
             path = unquote(target.path[len(base.path):])
             file = path + "index.html" if path == "" or path.endswith("/") else path
