@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -223,6 +224,12 @@ class Views:
         newest = max((self.site.articles[i].updated or self.site.articles[i].date for i in ids), default=None)
         ctx["updated"] = utc_iso(newest) if newest else "1970-01-01T00:00:00Z"
         ctx["utc_iso"] = utc_iso
+        ctx["atom_id"] = self._atom_id
+
+    def _atom_id(self, url: str) -> str:
+        """The Atom id of a URL: the URL when it is absolute, else (RFC 4287 wants an absolute IRI) a URN
+        made from its path."""
+        return url if self.config.origin else f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
 
     def _ctx_sitemap(self, page: Page, ctx: dict[str, Any]) -> None:
         entries = []

@@ -116,6 +116,8 @@ class Html(HTMLParser):
         self.rels: dict[str, str] = {}
         """href of each `<link rel>` (the last one for a repeated rel)."""
         self.ids: set[str] = set()
+        self.elements: list[tuple[str, dict, str]] = []
+        """(tag, attributes, text) of every closed element, in closing order."""
         self.urls: list[str] = []
         """Every URL the page points at: href, src, srcset, poster, URL-valued meta tags, refresh, JSON-LD."""
         self._stack: list[tuple[str, dict]] = []
@@ -153,6 +155,7 @@ class Html(HTMLParser):
             return
         _, attrs = self._stack.pop()
         text = self._text.pop()
+        self.elements.append((tag, attrs, " ".join(text.split())))
         if self._text:
             self._text[-1] += text
         if tag == "title" and self.title is None:
@@ -172,6 +175,13 @@ class Html(HTMLParser):
     def handle_data(self, data):
         if self._text:
             self._text[-1] += data
+
+
+def texts(doc: Html, tag: str, **attrs: str) -> list[str]:
+    """Texts of the elements with this tag whose attributes include these values (class: one of the classes)."""
+    def matches(a: dict) -> bool:
+        return all(v in (a.get("class") or "").split() if k == "class_" else a.get(k) == v for k, v in attrs.items())
+    return [text for t, a, text in doc.elements if t == tag and matches(a)]
 
 
 def page(output: Path, rel: str) -> Html:
