@@ -68,7 +68,13 @@ def _parser(raw_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": raw_html, "xhtmlOut": False, "typographer": True, "highlight": _highlight})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin).use(anchors_plugin, min_level=1, max_level=6, slug_func=_heading_slug)
+    md.add_render_rule("footnote_block_open", _footnote_block_open)
     return md
+
+
+def _footnote_block_open(_renderer, _tokens, _idx, _options, _env) -> str:
+    """The plugin's footnote section, named: a section without a heading or label is an unnamed region."""
+    return '<hr class="footnotes-sep">\n<section class="footnotes" aria-label="Footnotes">\n<ol class="footnotes-list">\n'
 
 
 class Rendered(NamedTuple):

@@ -37,7 +37,7 @@ def test_strikethrough():
 def test_footnotes():
     html = render("Claim.[^1]\n\n[^1]: The source.\n").html
     assert '<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>' in html
-    assert '<section class="footnotes">' in html
+    assert '<section class="footnotes" aria-label="Footnotes">' in html
     assert '<li id="fn1" class="footnote-item"><p>The source. <a href="#fnref1" class="footnote-backref">' in html
 
 
