@@ -24,14 +24,28 @@ VNU_JAR = REPO / ".vnu/node_modules/vnu-jar/build/dist/vnu.jar"
 """Where .ci/run installs the Nu HTML Checker; `VNU_JAR` in the environment names another."""
 
 
-@pytest.fixture(scope="module", params=[ROOT_URL, SUB_URL], ids=["root", "subpath"])
-def built(request, tmp_path_factory) -> tuple[Path, str]:
+def _build(factory: pytest.TempPathFactory, base_url: str) -> tuple[Path, str]:
     """The example site built into a temporary folder: (output, base URL)."""
-    source = tmp_path_factory.mktemp("example")
+    source = factory.mktemp("example")
     shutil.copytree(REPO / "content", source / "content")
     shutil.copy(REPO / "site.toml", source / "site.toml")
-    build_site(source, source / "output", base_url=request.param, use_cache=False)
-    return source / "output", request.param
+    build_site(source, source / "output", base_url=base_url, use_cache=False)
+    return source / "output", base_url
+
+
+@pytest.fixture(scope="module")
+def root_site(tmp_path_factory) -> tuple[Path, str]:
+    return _build(tmp_path_factory, ROOT_URL)
+
+
+@pytest.fixture(scope="module")
+def sub_site(tmp_path_factory) -> tuple[Path, str]:
+    return _build(tmp_path_factory, SUB_URL)
+
+
+@pytest.fixture(params=["root_site", "sub_site"])
+def built(request) -> tuple[Path, str]:
+    return request.getfixturevalue(request.param)
 
 
 def html_pages(output: Path) -> dict[str, Html]:
@@ -69,6 +83,9 @@ def test_articles_carry_news_article_json_ld(built):
         assert datetime.fromisoformat(data["dateModified"]) >= datetime.fromisoformat(data["datePublished"]), rel
         assert data["author"] and all(a["@type"] == "Person" and a["name"] for a in data["author"]), rel
         assert doc.meta["article:published_time"] == data["datePublished"], rel
+        assert doc.meta.get("og:image") == data.get("image"), rel
+    tour = articles["2022/05/markdown-feature-tour/index.html"]
+    assert tour.meta["og:image"] == base_url + "2022/gull-point-dusk.svg"
 
 
 def test_feeds_are_valid_atom(built):
@@ -145,16 +162,16 @@ VNU_PAGES = {
 }
 
 
-def test_html_passes_the_nu_html_checker(built, tmp_path):
+def test_html_passes_the_nu_html_checker(root_site, sub_site, tmp_path):
     command = _vnu()
     if command is None:
         pytest.skip("Nu HTML Checker not installed (java and .vnu/ from .ci/run, or VNU_JAR, or vnu on PATH)")
-    output, _ = built
-    alias = next(rel for rel, doc in html_pages(output).items() if doc.meta.get("refresh"))
     files = []
-    for name, rel in {**VNU_PAGES, "alias redirect": alias}.items():
-        files.append(tmp_path / (re.sub(r"\W+", "-", name) + ".html"))
-        shutil.copy(output / rel, files[-1])
+    for (output, _), build in ((root_site, "root"), (sub_site, "subpath")):
+        alias = next(rel for rel, doc in html_pages(output).items() if doc.meta.get("refresh"))
+        for name, rel in {**VNU_PAGES, "alias redirect": alias}.items():
+            files.append(tmp_path / (re.sub(r"\W+", "-", f"{build} {name}") + ".html"))
+            shutil.copy(output / rel, files[-1])
     run = subprocess.run([*command, "--format", "json", "--errors-only", *map(str, files)],
                          check=False, capture_output=True, text=True, timeout=120)
     messages = json.loads(run.stderr)["messages"]
