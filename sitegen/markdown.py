@@ -5,7 +5,7 @@ import posixpath
 import re
 from functools import lru_cache
 from typing import NamedTuple
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -65,10 +65,16 @@ def _heading_slug(text: str) -> str:
 
 @lru_cache(maxsize=2)
 def _parser(raw_html: bool) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": raw_html, "typographer": True, "highlight": _highlight})
+    md = MarkdownIt("commonmark", {"html": raw_html, "xhtmlOut": False, "typographer": True, "highlight": _highlight})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin).use(anchors_plugin, min_level=1, max_level=6, slug_func=_heading_slug)
+    md.add_render_rule("footnote_block_open", _footnote_block_open)
     return md
+
+
+def _footnote_block_open(_renderer, _tokens, _idx, _options, _env) -> str:
+    """The plugin's footnote section, named: a section without a heading or label is an unnamed region."""
+    return '<hr class="footnotes-sep">\n<section class="footnotes" aria-label="Footnotes">\n<ol class="footnotes-list">\n'
 
 
 class Rendered(NamedTuple):
@@ -95,10 +101,11 @@ def render_body(source: str, article_id: str, raw_html: bool = True) -> Rendered
     else:
         summary_tokens = _first_paragraph(tokens)
     links = _mark_article_links(tokens, article_id)
+    _root_local_urls(tokens, article_id)
     html = md.renderer.render(tokens, md.options, env)
     summary_html = md.renderer.render(summary_tokens, md.options, {}) if summary_tokens else ""
     if raw_html and any(_has_raw_html(t) for t in tokens):
-        html, summary_html = _clean(html), _clean(summary_html)
+        html, summary_html = _clean(html, article_id), _clean(summary_html, article_id)
     text = _plain_text(tokens)
     body = Body(summary_html=summary_html, toc=_toc(tokens), word_count=len(text.split()), has_more=has_more,
                 links=links)
@@ -144,14 +151,59 @@ def _mark_article_links(tokens: list[Token], article_id: str) -> tuple[str, ...]
     return tuple(targets)
 
 
+def local_url(url: str, article_id: str) -> str:
+    """A relative URL in an article, resolved against the article's folder under content/ (where files next
+    to it are copied) as a site-root path: `map.png` in `2020/story.md` → `/2020/map.png`. Others unchanged."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+        return url
+    path = posixpath.normpath(posixpath.join("/", posixpath.dirname(article_id), parts.path))
+    if parts.path.endswith("/") and path != "/":
+        path += "/"
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
+def _root_local_urls(tokens: list[Token], article_id: str) -> None:
+    """Make the relative link and image URLs of Markdown site-root paths, so they work from any page."""
+    for tok in tokens:
+        for child in tok.children or ():
+            key = {"link_open": "href", "image": "src"}.get(child.type)
+            if key and isinstance(child.attrs.get(key), str):
+                child.attrs[key] = local_url(child.attrs[key], article_id)
+
+
+_ROOT_URL = re.compile(r'(\s(?:href|src|poster|cite)=")/(?!/)')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
+
+
+def rebase(html: str, base_path: str) -> str:
+    """Put site-root URLs of body HTML (`/2020/map.png`) under the site's base path (`/archive/`).
+
+    Body HTML is serialised by markdown-it or nh3, so attribute values are always double-quoted and a
+    `src="` in text is always escaped."""
+    if base_path == "/":
+        return html
+    html = _ROOT_URL.sub(lambda m: m.group(1) + base_path, html)
+    return _SRCSET.sub(lambda m: m.group(1) + ", ".join(
+        base_path + c.strip()[1:] if c.strip().startswith("/") and not c.strip().startswith("//") else c.strip()
+        for c in m.group(2).split(",")) + '"', html)
+
+
 def _has_raw_html(tok: Token) -> bool:
     return tok.type == "html_block" or any(c.type == "html_inline" for c in tok.children or ())
 
 
-def _clean(html: str) -> str:
-    """Keep embeds, drop script, event handlers and dangerous URLs from raw HTML."""
+def _clean(html: str, article_id: str) -> str:
+    """Keep embeds, drop script, event handlers and dangerous URLs from raw HTML; relative URLs become
+    site-root paths as in Markdown."""
+    def urls(_tag: str, attr: str, value: str) -> str:
+        if attr == "srcset":
+            return ", ".join(" ".join((local_url(c.split()[0], article_id), *c.split()[1:]))
+                             for c in value.split(",") if c.strip())
+        return local_url(value, article_id) if attr in ("href", "src", "poster", "cite") else value
+
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto", "tel", LINK_MARK[:-1]},
-                     link_rel=None, strip_comments=True)
+                     link_rel=None, strip_comments=True, attribute_filter=urls)
 
 
 def _plain_text(tokens: list[Token]) -> str:

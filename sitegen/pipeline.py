@@ -82,6 +82,10 @@ def build(options: BuildOptions) -> BuildResult:
         raise BuildFailed([SiteError(str(options.output), "the output folder contains the site's sources; "
                                      "choose another --output")])
     config = load_config(source, options.base_url)
+    if not config.origin:
+        result.notices.append(f"base_url {config.base_url!r} has no host, so canonical URLs, sitemap.xml and "
+                              "robots.txt carry paths only and feed ids are URNs; set base_url = "
+                              "\"https://host/path/\" in site.toml or pass --base-url")
     jobs = options.jobs or default_jobs()
     stamp = f"{engine_digest()}:{config.digest()}"
     with _build_lock(source / CACHE_DIR), _article_store(source, stamp, options.use_cache) as (store, notice):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -10,7 +11,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from sitegen.dates import format_date, iso, utc_iso
-from sitegen.markdown import LINK_MARK
+from sitegen.markdown import LINK_MARK, local_url, rebase
 from sitegen.model import Article, Group, Page, Site, TocEntry
 from sitegen.routes import fill, paged_url
 from sitegen.slugs import slugify
@@ -37,6 +38,9 @@ class ArticleView:
     abs_url: str
     date: datetime
     date_iso: str
+    """For `<time datetime>`: the timestamp with its offset, or only the day for articles dated by day."""
+    timestamp_iso: str
+    """The timestamp with its offset, always (midnight in the site zone for articles dated by day)."""
     date_display: str
     """Timestamp in the site's date_format (day_format when the article has no time)."""
     day_display: str
@@ -97,12 +101,10 @@ class Views:
     def _article_view(self, a: Article) -> ArticleView:
         links = self.config.permalinks
         rel = self.site.urls[a.id]
-        summary_html = a.summary_html
-        if LINK_MARK in summary_html:
-            summary_html = _LINK.sub(self._link_target, summary_html)
+        summary_html = self._resolve_links(a.summary_html)
         return ArticleView(
             id=a.id, title=a.title, url=self.url(rel), abs_url=self.abs_url(rel), date=a.date,
-            date_iso=a.date.date().isoformat() if a.all_day else iso(a.date),
+            date_iso=a.date.date().isoformat() if a.all_day else iso(a.date), timestamp_iso=iso(a.date),
             date_display=format_date(a.date, self.config.day_format if a.all_day else self.config.date_format,
                                      self.config.zone),
             day_display=format_date(a.date, self.config.day_format), updated=a.updated,
@@ -111,18 +113,30 @@ class Views:
             authors=tuple(Link(n, self._group_url(n, links.author, "author")) for n in a.authors),
             tags=tuple(Link(n, self._group_url(n, links.tag, "tag")) for n in a.tags),
             summary=a.summary, summary_html=summary_html, html="", toc=a.body.toc, word_count=a.body.word_count,
-            reading_time=max(1, math.ceil(a.body.word_count / self.config.words_per_minute)), image=a.image,
+            reading_time=max(1, math.ceil(a.body.word_count / self.config.words_per_minute)), image=self._image_url(a),
             extra=a.extra,
         )
 
     def body(self, article_id: str) -> str:
         """The article's HTML body with links to other articles pointing at their URLs."""
-        html = self.html(article_id)
-        return _LINK.sub(self._link_target, html) if LINK_MARK in html else html
+        return self._resolve_links(self.html(article_id))
+
+    def _resolve_links(self, html: str) -> str:
+        """Body HTML with article links at their URLs and site-root URLs under the base path."""
+        return rebase(_LINK.sub(self._link_target, html) if LINK_MARK in html else html, self.config.base_path)
 
     def _link_target(self, match: re.Match) -> str:
         target = unquote(match.group(1))
-        return self.url(self.site.urls[target]) if target in self.site.urls else f"{self.config.base_path}404.html"
+        return "/" + quote(self.site.urls[target], safe="/~-._") if target in self.site.urls else "/404.html"
+
+    def _image_url(self, a: Article) -> str | None:
+        """The lead image as an absolute URL (a relative one is beside the article's file)."""
+        if a.image is None:
+            return None
+        url = local_url(a.image, a.id)
+        if url.startswith("/") and not url.startswith("//"):
+            return self.config.origin + self.config.base_path + url[1:]
+        return url
 
     def _group_url(self, name: str, pattern: str, field: str) -> str:
         return self.url(fill(pattern, **{field: slugify(name)}))
@@ -149,7 +163,8 @@ class Views:
         """schema.org NewsArticle for the article's JSON-LD."""
         data: dict[str, Any] = {
             "@context": "https://schema.org", "@type": "NewsArticle", "headline": a.title, "url": a.abs_url,
-            "mainEntityOfPage": a.abs_url, "datePublished": a.date_iso, "dateModified": a.updated_iso or a.date_iso,
+            "mainEntityOfPage": a.abs_url, "datePublished": a.timestamp_iso,
+            "dateModified": a.updated_iso or a.timestamp_iso,
             "author": [{"@type": "Person", "name": p.name, "url": self.config.origin + p.url} for p in a.authors],
             "keywords": [t.name for t in a.tags], "wordCount": a.word_count, "inLanguage": self.config.language,
             "publisher": {"@type": "Organization", "name": self.config.title},
@@ -209,6 +224,12 @@ class Views:
         newest = max((self.site.articles[i].updated or self.site.articles[i].date for i in ids), default=None)
         ctx["updated"] = utc_iso(newest) if newest else "1970-01-01T00:00:00Z"
         ctx["utc_iso"] = utc_iso
+        ctx["atom_id"] = self._atom_id
+
+    def _atom_id(self, url: str) -> str:
+        """The Atom id of a URL: the URL when it is absolute, else (RFC 4287 wants an absolute IRI) a URN
+        made from its path."""
+        return url if self.config.origin else f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
 
     def _ctx_sitemap(self, page: Page, ctx: dict[str, Any]) -> None:
         entries = []

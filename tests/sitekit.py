@@ -6,7 +6,7 @@ import textwrap
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin, urlsplit
 
 from sitegen.pipeline import BuildOptions, BuildResult, build
 from sitegen.routes import SEARCH_FOLDER
@@ -120,6 +120,14 @@ class Html(HTMLParser):
         self.jsonld: list[object] = []
         self.times: list[tuple[str, str]] = []
         self.related: list[str] = []
+        self.title: str | None = None
+        self.rels: dict[str, str] = {}
+        """href of each `<link rel>` (the last one for a repeated rel)."""
+        self.ids: set[str] = set()
+        self.elements: list[tuple[str, dict, str]] = []
+        """(tag, attributes, text) of every closed element, in closing order."""
+        self.urls: list[str] = []
+        """Every URL the page points at: href, src, srcset, poster, URL-valued meta tags, refresh, JSON-LD."""
         self._stack: list[tuple[str, dict]] = []
         self._text: list[str] = []
         self._in_related = False
@@ -130,8 +138,20 @@ class Html(HTMLParser):
         for key in ("href", "src"):
             if key in a:
                 self.links.append((tag, a[key]))
+        self.urls += [a[k] for k in ("href", "src", "poster") if a.get(k) is not None]
+        self.urls += [c.split()[0] for c in (a.get("srcset") or "").split(",") if c.strip()]
+        for key in ("id", "name") if tag == "a" else ("id",):
+            if a.get(key):
+                self.ids.add(a[key])
+        if tag == "link" and a.get("rel"):
+            self.rels[a["rel"]] = a.get("href", "")
         if tag == "meta":
-            self.meta[a.get("property") or a.get("name") or a.get("http-equiv", "")] = a.get("content", "")
+            key = a.get("property") or a.get("name") or a.get("http-equiv", "")
+            self.meta[key] = content = a.get("content", "")
+            if key in ("og:url", "og:image", "twitter:image"):
+                self.urls.append(content)
+            elif key.lower() == "refresh":
+                self.urls.append(content.partition("url=")[2])
         if tag == "section" and "related" in (a.get("class") or ""):
             self._in_related = True
         if tag not in ("meta", "link", "img", "br", "hr", "input"):
@@ -143,12 +163,16 @@ class Html(HTMLParser):
             return
         _, attrs = self._stack.pop()
         text = self._text.pop()
+        self.elements.append((tag, attrs, " ".join(text.split())))
         if self._text:
             self._text[-1] += text
+        if tag == "title" and self.title is None:
+            self.title = text.strip()
         if tag == "h1" and self.h1 is None:
             self.h1 = text.strip()
         if tag == "script" and attrs.get("type") == "application/ld+json":
             self.jsonld.append(json.loads(text))
+            self.urls += _json_urls(self.jsonld[-1])
         if tag == "time":
             self.times.append((attrs.get("datetime", ""), text.strip()))
         if tag == "a" and self._in_related:
@@ -159,6 +183,13 @@ class Html(HTMLParser):
     def handle_data(self, data):
         if self._text:
             self._text[-1] += data
+
+
+def texts(doc: Html, tag: str, **attrs: str) -> list[str]:
+    """Texts of the elements with this tag whose attributes include these values (class: one of the classes)."""
+    def matches(a: dict) -> bool:
+        return all(v in (a.get("class") or "").split() if k == "class_" else a.get(k) == v for k, v in attrs.items())
+    return [text for t, a, text in doc.elements if t == tag and matches(a)]
 
 
 def page(output: Path, rel: str) -> Html:
@@ -173,19 +204,47 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-def broken_links(output: Path, base_path: str) -> list[str]:
-    """Internal links (under base_path) in every HTML page that point at no file of the output."""
+def _json_urls(data: object) -> list[str]:
+    """Values of `url`, `image` and `mainEntityOfPage` anywhere in a JSON-LD block."""
+    if isinstance(data, list):
+        return [u for item in data for u in _json_urls(item)]
+    if not isinstance(data, dict):
+        return []
+    found = [v for k, v in data.items() if k in ("url", "image", "mainEntityOfPage") and isinstance(v, str)]
+    return found + [u for v in data.values() if isinstance(v, (dict, list)) for u in _json_urls(v)]
+
+
+def page_url(rel: str, base_url: str) -> str:
+    """The URL an output file is served at: `a/index.html` → `BASE/a/`."""
+    return base_url + (rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel)
+
+
+def broken_links(output: Path, base_url: str) -> list[str]:
+    """Every URL in every HTML page that resolves under `base_url` to no output file (`dir/` means
+    `dir/index.html`) or to a missing `#id`, and every host-less URL that leaves `base_url`.
+
+    404.html is resolved as if served at a deep missing path, as hosts serve it for any URL. A path-only
+    `base_url` (`/archive/`) stands for any host.
+    """
+    if not urlsplit(base_url).netloc:
+        base_url = "https://site.invalid" + base_url
+    base = urlsplit(base_url)
+    pages = {p.relative_to(output).as_posix(): Html(p.read_text(encoding="utf-8")) for p in output.rglob("*.html")}
     broken = []
-    for html_file in output.rglob("*.html"):
-        for _, link in Html(html_file.read_text(encoding="utf-8")).links:
-            target = link.split("#")[0].split("?")[0]
-            if not target or "://" in target or target.startswith(("mailto:", "tel:")):
+    for rel, doc in sorted(pages.items()):
+        here = base_url + "no/such/page/" if rel == "404.html" else page_url(rel, base_url)
+        for link in doc.urls:
+            target = urlsplit(urljoin(page_url(rel, base_url) if link.startswith("#") else here, link.strip()))
+            if target.scheme not in ("http", "https") or target.netloc != base.netloc:
                 continue
-            if not target.startswith(base_path):
-                broken.append(f"{html_file.relative_to(output)} → {link} (outside {base_path})")
+            if not target.path.startswith(base.path):
+                if not urlsplit(link).netloc:  # with a host, it is another site on the same host
+                    broken.append(f"{rel} → {link} (outside {base.path})")
                 continue
-            rel = unquote(target[len(base_path):])
-            path = output / rel
-            if not (path.is_file() or (path / "index.html").is_file()):
-                broken.append(f"{html_file.relative_to(output)} → {link}")
+            path = unquote(target.path[len(base.path):])
+            file = path + "index.html" if path == "" or path.endswith("/") else path
+            if not (output / file).is_file():
+                broken.append(f"{rel} → {link}")
+            elif target.fragment and file.endswith(".html") and unquote(target.fragment) not in pages[file].ids:
+                broken.append(f"{rel} → {link} (no id {target.fragment!r})")
     return broken

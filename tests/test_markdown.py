@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from sitegen.markdown import LINK_MARK, render_body
+from sitegen.markdown import LINK_MARK, local_url, rebase, render_body
 from sitegen.model import TocEntry
 
 
@@ -37,7 +37,7 @@ def test_strikethrough():
 def test_footnotes():
     html = render("Claim.[^1]\n\n[^1]: The source.\n").html
     assert '<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>' in html
-    assert '<section class="footnotes">' in html
+    assert '<section class="footnotes" aria-label="Footnotes">' in html
     assert '<li id="fn1" class="footnote-item"><p>The source. <a href="#fnref1" class="footnote-backref">' in html
 
 
@@ -207,14 +207,14 @@ def test_raw_script_is_removed_and_embeds_are_kept():
                   '<figure><img src="a.jpg" alt="A"><figcaption>Cap</figcaption></figure>\n').html
     assert "<script" not in html and "alert" not in html
     assert '<iframe src="https://www.youtube.com/embed/x" allowfullscreen=""></iframe>' in html
-    assert '<figure><img src="a.jpg" alt="A"><figcaption>Cap</figcaption></figure>' in html
+    assert '<figure><img src="/2020/a.jpg" alt="A"><figcaption>Cap</figcaption></figure>' in html
 
 
 def test_event_handlers_and_script_urls_in_raw_html_are_dropped():
     html = render('<img src="x.png" onerror="alert(1)">\n\n<iframe src="javascript:alert(1)"></iframe>\n\n'
                   'Para <a href="https://ok.org" onclick="x()">ok</a>\n').html
     assert "onerror" not in html and "onclick" not in html and "javascript" not in html
-    assert '<img src="x.png">' in html
+    assert '<img src="/2020/x.png">' in html
     assert '<a href="https://ok.org">ok</a>' in html
 
 
@@ -266,3 +266,38 @@ def test_other_links_are_left_alone(href):
     body = render(f"[x]({href})\n", article_id="2020/x.md")
     assert body.links == ()
     assert LINK_MARK not in body.html
+
+
+# --- local URLs and the base path ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("map.png", "/2020/map.png"), ("./docs/a b.pdf?x=1#p", "/2020/docs/a b.pdf?x=1#p"), ("../img/", "/img/"),
+    ("../../../up.png", "/up.png"), ("/abs/x.png", "/abs/x.png"), ("//cdn.example/x.png", "//cdn.example/x.png"),
+    ("https://e.org/x.png", "https://e.org/x.png"), ("#top", "#top"), ("mailto:a@e.org", "mailto:a@e.org"),
+])
+def test_local_urls_resolve_against_the_article_folder(url, expected):
+    assert local_url(url, "2020/story.md") == expected
+
+
+def test_relative_links_and_images_become_site_root_paths():
+    body = render("![map](map.png) [pdf](docs/a.pdf) [top](#top) [out](https://e.org/x)\n\n<!--more-->\n\nRest\n")
+    for html in (body.html, body.summary_html):
+        assert '<img src="/2020/map.png" alt="map">' in html and 'href="/2020/docs/a.pdf"' in html
+        assert 'href="#top"' in html and 'href="https://e.org/x"' in html
+
+
+def test_relative_urls_in_raw_html_become_site_root_paths():
+    html = render('<video src="clip.mp4" poster="p.jpg"></video>\n\n'
+                  '<img src="a.jpg" srcset="a.jpg 1x, /b.jpg 2x, https://e.org/c.jpg 3x" alt="">\n').html
+    assert '<video src="/2020/clip.mp4" poster="/2020/p.jpg"></video>' in html
+    assert 'srcset="/2020/a.jpg 1x, /b.jpg 2x, https://e.org/c.jpg 3x"' in html
+
+
+def test_rebase_puts_site_root_urls_under_the_base_path():
+    html = ('<a href="/2020/x/">x</a> <img src="/a.png" srcset="/a.png 1x, //cdn.e/b.png 2x" alt=""> '
+            '<a href="//cdn.e/y">y</a> <a href="#f">f</a> <code>href="/no"</code>')
+    assert rebase(html, "/") == html
+    assert rebase(html, "/archive/") == (
+        '<a href="/archive/2020/x/">x</a> <img src="/archive/a.png" srcset="/archive/a.png 1x, //cdn.e/b.png 2x" '
+        'alt=""> <a href="//cdn.e/y">y</a> <a href="#f">f</a> <code>href="/no"</code>')

@@ -1,13 +1,11 @@
 """Site-level tests: build a fixture archive into tmp_path and check the produced files."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from sitegen.cli import main
 from sitegen.errors import BuildFailed
-from tests.sitekit import ATOM, SITEMAP, atom, broken_links, build_site, page, snapshot, write_site
+from tests.sitekit import ATOM, SITEMAP, atom, broken_links, build_site, page, snapshot, texts, write_site
 
 ARTICLE = "2020/10/kerry-urges/index.html"
 
@@ -30,6 +28,69 @@ def test_article_page_carries_headline_timestamp_byline_tags_and_related(site):
     (data,) = doc.jsonld
     assert data["@type"] == "NewsArticle" and data["headline"] == doc.h1
     assert data["datePublished"] == "2020-10-23T03:55:00+00:00"
+
+
+def test_article_page_links_older_and_newer_and_shows_reading_time_and_related(site):
+    doc = page(site, ARTICLE)
+    anchors = {a.get("rel"): (a["href"], text) for tag, a, text in doc.elements if tag == "a" and a.get("rel")}
+    assert anchors["prev"] == ("/2019/07/late-night/", "Late-night vote on São Paulo twinning")
+    assert anchors["next"] == ("/2020/11/aleppo-corridor/", "Aleppo humanitarian corridor opens")
+    assert texts(doc, "span", class_="reading-time") == ["1 min read"]
+    assert texts(doc, "span", class_="byline") == ["By Ana Petrova"]
+    (heading,) = texts(doc, "h2", id="related-heading")
+    assert "Related" in heading
+    related = [(a["href"], text) for tag, a, text in doc.elements if tag == "a" and text in doc.related]
+    assert ("/2020/11/aleppo-corridor/", "Aleppo humanitarian corridor opens") in related
+    assert page(site, "2020/11/aleppo-corridor/index.html").meta.get("og:image") is None
+
+
+def test_article_dated_by_day_has_an_offset_in_its_metadata(tmp_path):
+    root = write_site(tmp_path / "s", {"d.md": "---\ntitle: D\ndate: 2020-01-02\n---\nBody.\n"},
+                      config='timezone = "Europe/Berlin"\n')
+    build_site(root)
+    doc = page(root / "output", "2020/01/d/index.html")
+    assert ("2020-01-02", "02 January 2020") in doc.times
+    assert doc.jsonld[0]["datePublished"] == doc.meta["article:published_time"] == "2020-01-02T00:00:00+01:00"
+
+
+def test_lead_image_and_files_beside_an_article_work_under_a_subpath(tmp_path):
+    root = write_site(tmp_path / "s", {"2020/lead.md": "---\ntitle: Lead\ndate: 2020-03-04\nimage: img/lead.jpg\n---\n"
+                                                     "![the quay](img/lead.jpg) [map](/maps/quay.pdf)\n"},
+                      config='base_url = "https://example.org/archive/"\n')
+    (root / "content/2020/img").mkdir()
+    (root / "content/2020/img/lead.jpg").write_bytes(b"jpg")
+    (root / "content/maps").mkdir()
+    (root / "content/maps/quay.pdf").write_bytes(b"pdf")
+    build_site(root)
+    out = root / "output"
+    doc = page(out, "2020/03/lead/index.html")
+    assert doc.meta["og:image"] == doc.jsonld[0]["image"] == "https://example.org/archive/2020/img/lead.jpg"
+    for listing in (doc, page(out, "index.html")):
+        assert ("img", "/archive/2020/img/lead.jpg") in listing.links and ("a", "/archive/maps/quay.pdf") in listing.links
+    assert broken_links(out, "https://example.org/archive/") == []
+
+
+def test_mixed_offsets_file_each_story_in_its_own_month_and_order_by_instant(tmp_path):
+    root = write_site(tmp_path / "s", {
+        "a.md": "---\ntitle: A\ndate: 2016-07-31T23:30:00+03:00\n---\nA.\n",  # 20:30 UTC, July
+        "b.md": "---\ntitle: B\ndate: 2016-08-01T00:30:00+05:00\n---\nB.\n",  # 19:30 UTC on 31 July, August
+    })
+    build_site(root)
+    out = root / "output"
+    assert (out / "2016/07/a/index.html").is_file() and (out / "2016/08/b/index.html").is_file()
+    assert [h for tag, a, h in page(out, "2016/07/index.html").elements if tag == "h2"] == ["A"]
+    assert [h for tag, a, h in page(out, "2016/08/index.html").elements if tag == "h2"] == ["B"]
+    assert [h for tag, a, h in page(out, "index.html").elements if tag == "h2"] == ["A", "B"]
+    assert ("2016-07-31T23:30:00+03:00", "23:30 UTC+03:00 31 July 2016") in page(out, "2016/07/a/index.html").times
+
+
+def test_a_base_url_without_host_gives_feed_ids_as_urns_and_a_notice(tmp_path):
+    result = build_site(write_site(tmp_path / "s", config='base_url = "/news/"\n'))
+    feed = atom(tmp_path / "s/output", "feed.xml")
+    ids = [feed.findtext(f"{ATOM}id"), *(e.findtext(f"{ATOM}id") for e in feed.findall(f"{ATOM}entry"))]
+    assert all(i.startswith("urn:uuid:") for i in ids) and len(set(ids)) == len(ids) == 5
+    assert feed.find(f"{ATOM}entry/{ATOM}link").get("href") == "/news/2020/11/aleppo-corridor/"
+    assert any("base_url '/news/' has no host" in n for n in result.notices)
 
 
 def test_every_page_has_title_description_and_canonical(site):
@@ -93,14 +154,14 @@ def test_sitemap_lists_only_existing_pages(site):
 
 
 def test_no_broken_internal_links(site):
-    assert broken_links(site, "/") == []
+    assert broken_links(site, "https://example.org/") == []
 
 
 def test_subpath_base_url_prefixes_every_link(tmp_path):
     root = write_site(tmp_path / "s", config='base_url = "https://example.org/archive/"\nper_page = 1\n')
     build_site(root)
     out = root / "output"
-    assert broken_links(out, "/archive/") == []
+    assert broken_links(out, "https://example.org/archive/") == []
     assert ("a", "/archive/page/2/") in page(out, "index.html").links
     assert atom(out, "feed.xml").findtext(f"{ATOM}id") == "https://example.org/archive/feed.xml"
 
@@ -205,7 +266,6 @@ def test_static_files_and_article_images_are_copied(tmp_path):
     assert (root / "output/css/site.css").is_file()
 
 
-def test_json_ld_is_valid_json_on_every_article(site):
+def test_every_article_has_one_news_article_json_ld(site):
     for html in site.glob("20*/*/*/index.html"):
-        for block in page(site, html.relative_to(site).as_posix()).jsonld:
-            assert json.dumps(block)
+        assert [block["@type"] for block in page(site, html.relative_to(site).as_posix()).jsonld] == ["NewsArticle"]
