@@ -194,8 +194,8 @@ def test_missing_binary_skips_search_with_a_notice(tmp_path, monkeypatch, capsys
     monkeypatch.setattr(search, "find_binary", lambda: None)
     root = write_site(tmp_path / "site")
     assert main(["--source", str(root), "--quiet"]) == 0
-    assert capsys.readouterr().err == ("notice: search skipped: no Pagefind binary found (sitegen depends on the "
-                                       "pagefind[extended] package, which bundles it; or set PAGEFIND_BINARY_PATH)\n")
+    assert ("notice: search skipped: no Pagefind binary found (sitegen depends on the pagefind[extended] "
+            "package, which bundles it; or set PAGEFIND_BINARY_PATH)\n") in capsys.readouterr().err
     assert (root / "output" / "index.html").is_file() and not (root / "output" / "pagefind").exists()
 
 
@@ -208,8 +208,8 @@ def test_binary_that_cannot_run_skips_search_and_keeps_the_old_index(root, tmp_p
     path = root / KERRY
     path.write_text(path.read_text() + "\nMore.\n")
     result = build_site(root)
-    assert result.notices == [(f"search skipped: Pagefind ({broken}) could not run: Permission denied; "
-                              "the search index was not updated")]
+    assert result.notices[-1] == (f"search skipped: Pagefind ({broken}) could not run: Permission denied; "
+                                  "the search index was not updated")
     assert snapshot(root / "output" / "pagefind") == before
     monkeypatch.delenv("PAGEFIND_BINARY_PATH")
     build_site(root)  # the next build with a working binary catches up
@@ -223,8 +223,8 @@ def test_failing_binary_says_what_it_printed(root, tmp_path, monkeypatch):
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))
     shutil.rmtree(root / "output" / "pagefind")
     result = build_site(root)
-    assert result.notices == [(f"search skipped: Pagefind ({failing}) failed with exit code 3: Error: out of cheese; "
-                              "the search index was not updated")]
+    assert result.notices[-1] == (f"search skipped: Pagefind ({failing}) failed with exit code 3: "
+                                  "Error: out of cheese; the search index was not updated")
 
 
 def test_content_in_the_index_folder_is_refused(tmp_path):
