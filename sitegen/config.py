@@ -68,6 +68,8 @@ class SiteConfig:
     """Let raw HTML in Markdown through (embeds); `javascript:` URLs never pass."""
     words_per_minute: int = 230
     """Reading speed for reading-time estimates."""
+    excerpt_separator: str = ""
+    """Marks the end of the summary in every body, besides `<!--more-->` (Jekyll's `excerpt_separator`)."""
     permalinks: Permalinks = field(default_factory=Permalinks)
     """URL patterns."""
     related: RelatedSettings = field(default_factory=RelatedSettings)

@@ -17,6 +17,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from sitegen.files import ARTICLE_SUFFIXES
 from sitegen.model import Body, TocEntry
 from sitegen.slugs import slugify
 
@@ -132,7 +133,7 @@ def _mark_article_links(tokens: list[Token], article_id: str) -> tuple[str, ...]
                 continue
             href = str(child.attrs.get("href", ""))
             parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+            if parts.scheme or parts.netloc or not parts.path.endswith(ARTICLE_SUFFIXES):
                 continue
             base = posixpath.dirname(article_id)
             target = posixpath.normpath(posixpath.join(base, unquote(parts.path))).lstrip("/")

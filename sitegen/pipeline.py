@@ -20,7 +20,7 @@ from sitegen.assemble import assemble
 from sitegen.config import load_config
 from sitegen.deps import dirty_pages, engine_digest, page_keys
 from sitegen.errors import BuildFailed, SiteError, display_path
-from sitegen.files import list_files
+from sitegen.files import ARTICLE_SUFFIXES, list_files
 from sitegen.model import Page, Site
 from sitegen.output import Staging, existing_files, load_manifest, save_manifest
 from sitegen.render import THEME, make_environment, render_page, template_digests
@@ -90,11 +90,12 @@ def build(options: BuildOptions) -> BuildResult:
             sources = read_sources(source / "content", config, store, jobs)
         if sources.errors and not options.skip_invalid:
             raise BuildFailed(sources.errors)
-        result.warnings += sources.errors
+        result.warnings += sources.errors + sources.warnings
         result.parsed = sources.parsed
         now = options.now or _now()
         published = {i: a for i, a in sources.articles.items()
-                     if (options.drafts or not a.draft) and (options.future or a.date <= now)}
+                     if (options.drafts or not a.draft) and (options.future or a.date <= now)
+                     and (a.expires is None or a.expires > now)}
         with clock("model"):
             site, problems = assemble(config, published, _assets(source), store)
         result.warnings += problems
@@ -165,7 +166,7 @@ def _assets(source: Path) -> dict[str, str]:
     assets: dict[str, str] = {}
     for root, skip_md in ((THEME / "static", False), (source / "static", False), (source / "content", True)):
         for rel in list_files(root):
-            if not (skip_md and rel.endswith(".md")):
+            if not (skip_md and rel.endswith(ARTICLE_SUFFIXES)):
                 assets[rel] = str(root / rel)
     return assets
 
