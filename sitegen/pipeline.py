@@ -92,7 +92,7 @@ def build(options: BuildOptions) -> BuildResult:
             raise BuildFailed(sources.errors)
         result.warnings += sources.errors + sources.warnings
         result.parsed = sources.parsed
-        now = options.now or _now()
+        now = options.now or current_time()
         published = {i: a for i, a in sources.articles.items()
                      if (options.drafts or not a.draft) and (options.future or a.date <= now)
                      and (a.expires is None or a.expires > now)}
@@ -202,7 +202,8 @@ def _template_error(exc: jinja2.TemplateError, source: Path, page: Page | None =
     return SiteError(where, f"template error: {exc.message or exc}{context}", line)
 
 
-def _now() -> datetime:
+def current_time() -> datetime:
+    """The build's clock: SOURCE_DATE_EPOCH when set, else now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
 

@@ -24,7 +24,7 @@ from sitegen.slugs import is_safe_segment, slugify
 
 KNOWN_KEYS = frozenset({"title", "date", "updated", "tags", "author", "authors", "summary", "slug", "draft",
                         "image", "aliases", "related", "permalink", "expires", "excerpt_separator"})
-_DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 
 
 class TOMLHandler(BaseHandler):
@@ -145,7 +145,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     meta, key_lines = normalise(meta, key_lines, article_id, KNOWN_KEYS)
     path = PurePosixPath(article_id)
     stem = path.parent.name if path.stem == "index" and path.parent.name else path.stem  # a Hugo page bundle
-    dated = _DATED_NAME.match(stem)
+    dated = DATED_NAME.match(stem)
 
     def err(key: str, message: str) -> None:
         errors.append(SiteError(article_id, message, key_lines.get(key, 1)))
