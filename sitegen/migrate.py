@@ -21,12 +21,13 @@ JEKYLL_FOLDERS = ("_posts", "_drafts")
 
 _PELICAN_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):[ \t]*(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HIGHLIGHT = re.compile(r"^\s*\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\}\s*$")
+_HIGHLIGHT = re.compile(r"^\s*\{%-?\s*highlight\s+([\w+#.-]+)(?:\s[^%]*)?%\}\s*$")
 _END_HIGHLIGHT = re.compile(r"^\s*\{%-?\s*endhighlight\s*-?%\}\s*$")
 _RAW = re.compile(r"\{%-?\s*(end)?raw\s*-?%\}")
 _SITE_URL = re.compile(r"\{\{-?\s*site\.(?:baseurl|url)\s*-?\}\}")
 _URL_FILTER = re.compile(r"""\{\{-?\s*(["'])([^"'{}]*)\1\s*\|\s*(?:relative_url|absolute_url)\s*-?\}\}""")
-_LEFTOVER = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}|\{\{.*?\}\}")
+_LEFTOVER = re.compile(r"\{\{<[^{}]{0,500}?>\}\}|\{\{%[^{}]{0,500}?%\}\}|\{%[^{}]{0,500}?%\}|\{\{[^{}]{0,500}?\}\}")
+"""Bounded and brace-free inside, so a line of a million `{{` is scanned in linear time."""
 
 
 class Header(NamedTuple):

@@ -199,7 +199,9 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
         image = None
     aliases = tuple(_alias(a, err) for a in _string_list(meta.get("aliases"), "aliases", err, split=None))
     permalink = meta.get("permalink")
-    if permalink is not None:
+    if permalink is not None and not isinstance(permalink, str):
+        err("permalink", "'permalink' must be a path such as /blog/story/")
+    elif permalink is not None:
         permalink = _alias(_fill_permalink(str(permalink), date, slug, err), err, "permalink") if permalink else ""
     related = meta.get("related", True)
     pins: tuple[str, ...] = ()

@@ -212,3 +212,16 @@ def test_pelican_archive(tmp_path: Path):
     assert post.meta["description"] == "Short version for index and feeds"
     assert {"/tags/python/", "/tags/pelican/", "/tags/publishing/", "/authors/alexis-metaireau/",
             "/authors/conan-doyle/"} <= {h for _, h in post.links}
+
+
+def test_permalink_must_be_text(tmp_path: Path):
+    write_site(tmp_path, {"2020-01-01-x.md": "---\ntitle: X\npermalink: [a, b]\n---\nText.\n"})
+    with pytest.raises(BuildFailed) as failed:
+        build_site(tmp_path)
+    assert [str(e) for e in failed.value.errors] == [
+        "content/2020-01-01-x.md:3: 'permalink' must be a path such as /blog/story/"]
+
+
+def test_a_long_line_of_unclosed_braces_still_finds_the_tag():
+    _, leftovers = convert_body("{{" * 200_000 + " {{ x }}")
+    assert leftovers == [Leftover(1, "{{ x }}")]
