@@ -14,7 +14,7 @@ from sitegen.config import SiteConfig, load_config
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.files import ARTICLE_SUFFIXES, list_files
 from sitegen.markdown import article_target, find_links
-from sitegen.migrate import FOREIGN_KEYS, convert_body, normalise
+from sitegen.migrate import FOREIGN_KEYS, convert_body, misplaced_posts, normalise
 from sitegen.model import Article
 from sitegen.reader import DATED_NAME, KNOWN_KEYS, Parsed, decode_text, parse_article, split_frontmatter
 from sitegen.render import THEME
@@ -49,6 +49,10 @@ class Inputs:
 def check_site(source: Path, now: datetime) -> Report:
     """Lint every article of the site at `source`; nothing is written."""
     report = Report()
+    misplaced = misplaced_posts(source)
+    if misplaced:
+        report.errors.append(misplaced)
+        return report
     try:
         config = load_config(source)
     except BuildFailed as failed:
@@ -92,7 +96,7 @@ def check_article(raw: bytes, article_id: str, inputs: Inputs, now: datetime,
     if isinstance(parsed, Parsed):
         warnings += parsed.article.warnings
         warnings += date_warnings(parsed.article, normalise(meta, key_lines, article_id, KNOWN_KEYS)[1], now)
-    errors += dead_links(convert_body(body)[0], body_line, article_id, inputs)
+    errors += dead_links(convert_body(body, article_id)[0], body_line, article_id, inputs)
     return errors, warnings
 
 

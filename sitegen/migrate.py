@@ -3,8 +3,10 @@ sitegen's, Pelican's `Key: value` headers, and template syntax left in bodies fo
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
+
+from sitegen.errors import SiteError
 
 UPDATED_KEYS = ("lastmod", "last_modified_at", "modified")
 """Hugo, Jekyll (jekyll-last-modified-at) and Pelican names for `updated`, in order of preference."""
@@ -15,7 +17,7 @@ EXPIRY_KEYS = ("expirydate", "unpublishdate")
 SUMMARY_KEYS = ("excerpt", "description")
 """Jekyll and Hugo names used for `summary` when the file has none."""
 FOREIGN_KEYS = frozenset({*UPDATED_KEYS, *DATE_KEYS, *EXPIRY_KEYS, *SUMMARY_KEYS, "categories", "category",
-                          "published", "status", "url", "images"})
+                          "published", "status", "url", "images", "redirect_from"})
 """Keys of other generators that sitegen maps onto its own fields (they also stay in `extra`)."""
 JEKYLL_FOLDERS = ("_posts", "_drafts")
 
@@ -26,6 +28,9 @@ _END_HIGHLIGHT = re.compile(r"^\s*\{%-?\s*endhighlight\s*-?%\}\s*$")
 _RAW = re.compile(r"\{%-?\s*(end)?raw\s*-?%\}")
 _SITE_URL = re.compile(r"\{\{-?\s*site\.(?:baseurl|url)\s*-?\}\}")
 _URL_FILTER = re.compile(r"""\{\{-?\s*(["'])([^"'{}]*)\1\s*\|\s*(?:relative_url|absolute_url)\s*-?\}\}""")
+_HUGO_REF = re.compile(r"""\{\{[<%]\s*(?:rel)?ref\s+["']([^"'{}]+\.md)(#[^"'{}]*)?["']\s*[>%]\}\}""")
+_POST_URL = re.compile(r"\{%-?\s*post_url\s+/?([^\s{}%]+?)\s*-?%\}")
+_LINK_TAG = re.compile(r"\{%-?\s*link\s+/?([^\s{}%]+\.(?:md|markdown))\s*-?%\}")
 _LEFTOVER = re.compile(r"\{\{<[^{}]{0,500}?>\}\}|\{\{%[^{}]{0,500}?%\}\}|\{%[^{}]{0,500}?%\}|\{\{[^{}]{0,500}?\}\}")
 """Bounded and brace-free inside, so a line of a million `{{` is scanned in linear time."""
 
@@ -96,6 +101,7 @@ def normalise(meta: dict[str, Any], key_lines: dict[str, int], article_id: str,
     fallback("date", DATE_KEYS)
     fallback("expires", EXPIRY_KEYS)
     fallback("summary", SUMMARY_KEYS)
+    fallback("aliases", ("redirect_from",))
     if "permalink" not in meta and isinstance(meta.get("url"), str) and "://" not in meta["url"]:
         fallback("permalink", ("url",))
     _merge_tags(meta, lines, is_jekyll(article_id))
@@ -105,6 +111,9 @@ def normalise(meta: dict[str, Any], key_lines: dict[str, int], article_id: str,
             lines["draft"] = lines.get("published", lines.get("status", 1))
         elif "_drafts" in PurePosixPath(article_id).parts[:-1]:
             meta["draft"] = True
+    for key in ("author", "authors"):
+        if isinstance(meta.get(key), dict) and isinstance(meta[key].get("name"), str):
+            meta[key] = meta[key]["name"]
     image = meta.get("image")
     if isinstance(image, dict):
         found = [image[k] for k in ("path", "src", "url", "feature") if isinstance(image.get(k), str)]
@@ -148,11 +157,17 @@ class Leftover(NamedTuple):
     text: str
 
 
-def convert_body(body: str) -> tuple[str, list[Leftover]]:
-    """Jekyll's `{% highlight %}` blocks become fenced code, `{% raw %}` markers and `{{ site.baseurl }}` go;
-    any other Liquid tag or Hugo shortcode outside code is reported and kept as literal text (never run).
+def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
+    """Jekyll's `{% highlight %}` blocks become fenced code, `{% raw %}` markers and `{{ site.baseurl }}` go,
+    links written with `{% post_url %}`, `{% link %}` or Hugo's `ref`/`relref` become links to the article's
+    file; any other Liquid tag or Hugo shortcode outside code is reported and kept as literal text (never run).
 
     Lines keep their numbers."""
+    parts_of = PurePosixPath(article_id).parts[:-1]
+    posts = "/".join(parts_of[: parts_of.index("_posts") + 1]) if "_posts" in parts_of else "_posts"
+    links = ((_HUGO_REF, lambda m: (m.group(1) if "/" not in m.group(1) else "/" + m.group(1).lstrip("/"))
+              + (m.group(2) or "")),
+             (_POST_URL, lambda m: f"/{posts}/{m.group(1)}.md"), (_LINK_TAG, lambda m: "/" + m.group(1)))
     out: list[str] = []
     leftovers: list[Leftover] = []
     fence = None
@@ -177,6 +192,8 @@ def convert_body(body: str) -> tuple[str, list[Leftover]]:
                 parts.append(piece)
                 continue
             piece = _URL_FILTER.sub(r"\2", _SITE_URL.sub("", piece))
+            for pattern, target in links:
+                piece = pattern.sub(target, piece)
             for position, segment in enumerate(_RAW.split(piece)):
                 if position % 2:
                     raw = segment is None
@@ -197,6 +214,20 @@ def leftover_message(leftover: Leftover) -> str:
     kind = "Hugo shortcode" if leftover.text.startswith(("{{<", "{{%")) else "Liquid tag"
     snippet = leftover.text if len(leftover.text) <= 60 else leftover.text[:57] + "..."
     return f"{kind} {snippet!r} left from another generator is shown as text; replace it with Markdown or HTML"
+
+
+def title_from_name(slug: str) -> str:
+    """Jekyll's title for a post without one: its slug's words, capitalised."""
+    return " ".join(word[:1].upper() + word[1:] for word in slug.replace("_", "-").split("-") if word)
+
+
+def misplaced_posts(source: Path) -> SiteError | None:
+    """A Jekyll site given as it is (`_posts/` but no `content/`): say where its files go instead of building
+    an empty site."""
+    if (source / "content").is_dir() or not (source / "_posts").is_dir():
+        return None
+    return SiteError(str(source / "_posts"), "this looks like a Jekyll site: sitegen reads articles from content/; "
+                     "move _posts/ (and _drafts/) into content/ and assets/ into static/, then build again")
 
 
 def split_excerpt(body: str, separator: str) -> str:

@@ -21,6 +21,7 @@ from sitegen.config import load_config
 from sitegen.deps import dirty_pages, engine_digest, page_keys
 from sitegen.errors import BuildFailed, SiteError, display_path
 from sitegen.files import ARTICLE_SUFFIXES, list_files
+from sitegen.migrate import misplaced_posts
 from sitegen.model import Page, Site
 from sitegen.output import Staging, existing_files, load_manifest, save_manifest
 from sitegen.render import THEME, make_environment, render_page, template_digests
@@ -80,6 +81,9 @@ def build(options: BuildOptions) -> BuildResult:
     if source == output or source.is_relative_to(output) or (source / "content").resolve().is_relative_to(output):
         raise BuildFailed([SiteError(str(options.output), "the output folder contains the site's sources; "
                                      "choose another --output")])
+    misplaced = misplaced_posts(source)
+    if misplaced:
+        raise BuildFailed([misplaced])
     config = load_config(source, options.base_url)
     jobs = options.jobs or default_jobs()
     stamp = f"{engine_digest()}:{config.digest()}"

@@ -17,7 +17,15 @@ from sitegen.config import SiteConfig
 from sitegen.dates import has_time, parse_date
 from sitegen.errors import SiteError
 from sitegen.markdown import render_body
-from sitegen.migrate import convert_body, leftover_message, normalise, pelican_header, split_excerpt
+from sitegen.migrate import (
+    convert_body,
+    is_jekyll,
+    leftover_message,
+    normalise,
+    pelican_header,
+    split_excerpt,
+    title_from_name,
+)
 from sitegen.model import Article
 from sitegen.related import Terms, extract_terms
 from sitegen.slugs import is_safe_segment, slugify
@@ -151,6 +159,8 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
         errors.append(SiteError(article_id, message, key_lines.get(key, 1)))
 
     title = meta.get("title")
+    if title is None and is_jekyll(article_id):
+        title = title_from_name(dated.group(2) if dated else stem)
     if isinstance(title, (int, float)) and not isinstance(title, bool):
         title = str(title)
     if not isinstance(title, str) or not title.strip():
@@ -220,7 +230,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     if errors:
         return errors
 
-    body_src, leftovers = convert_body(body_src)
+    body_src, leftovers = convert_body(body_src, article_id)
     warnings = tuple(SiteError(article_id, leftover_message(x), body_line + x.line - 1) for x in leftovers)
     body, html, text, body_summary = render_body(split_excerpt(body_src, separator), article_id, config.raw_html)
     summary = " ".join(summary_value.split()) if summary_value else body_summary

@@ -43,6 +43,11 @@ def test_drafts(meta, article_id):
     assert norm(meta, article_id)["draft"] is True
 
 
+def test_redirect_from_and_author_mappings():
+    meta = norm({"redirect_from": ["/old/"], "author": {"name": "Ana", "email": "a@example.org"}})
+    assert (meta["aliases"], meta["author"]) == (["/old/"], "Ana")
+
+
 def test_image_from_a_mapping_or_a_list():
     assert norm({"image": {"feature": "a.jpg"}})["image"] == "a.jpg"
     assert norm({"images": ["b.jpg", "c.jpg"]})["image"] == "b.jpg"
@@ -67,15 +72,24 @@ def test_not_a_pelican_header(text):
 
 
 def test_liquid_and_shortcodes_reported_with_lines_and_made_inert():
-    body, leftovers = convert_body("a {{ page.title }}\n`{{ code }}`\n```\n{% include x %}\n```\n{{<figure src=x>}}")
+    body, leftovers = convert_body("a {{ page.title }}\n`{{ code }}`\n```\n{% include x %}\n```\n{{<figure src=x>}}",
+                                   "2020/x.md")
     assert leftovers == [Leftover(1, "{{ page.title }}"), Leftover(6, "{{<figure src=x>}}")]
     assert body.split("\n")[5] == "{{\\<figure src=x\\>}}"
 
 
 def test_highlight_blocks_become_fences_and_raw_is_kept_quietly():
     body, leftovers = convert_body("{% highlight python %}\nx = {{ 1 }}\n{% endhighlight %}\n"
-                                   "{% raw %}{{ kept }}{% endraw %} [a]({{ site.baseurl }}/b.png)")
+                                   "{% raw %}{{ kept }}{% endraw %} [a]({{ site.baseurl }}/b.png)", "x.md")
     assert body == "```python\nx = {{ 1 }}\n```\n{{ kept }} [a](/b.png)"
+    assert leftovers == []
+
+
+def test_links_by_liquid_tag_or_hugo_ref_become_links_to_article_files():
+    body, leftovers = convert_body("[a]({% post_url 2010-07-21-name %}) [b]({% link _posts/2011-01-01-b.md %}) "
+                                   "[c]({{< ref \"post/c.md#part\" >}}) [d]({{< relref \"d.md\" >}})",
+                                   "blog/_posts/2012/2012-01-01-x.md")
+    assert body == "[a](/blog/_posts/2010-07-21-name.md) [b](/_posts/2011-01-01-b.md) [c](/post/c.md#part) [d](d.md)"
     assert leftovers == []
 
 
@@ -132,6 +146,21 @@ def test_jekyll_archive(tmp_path: Path):
     assert [(w.path, w.line) for w in result.warnings] == [("content/_posts/2015-03-02-welcome-to-jekyll.markdown", 14)]
     home = (out / "index.html").read_text()
     assert "Excerpt part" in home and "Rest." not in home
+
+
+def test_jekyll_post_without_title_is_named_from_its_file(tmp_path: Path):
+    build_site(write_site(tmp_path, {"_posts/2020-01-02-hello-big_world.md": "---\nlayout: post\n---\nHi.\n"}))
+    assert page(tmp_path / "output", "2020/01/hello-big_world/index.html").h1 == "Hello Big World"
+
+
+def test_a_jekyll_site_without_content_folder_is_explained(tmp_path: Path):
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts/2020-01-01-x.md").write_text("---\ntitle: X\n---\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(tmp_path)
+    assert failed.value.errors[0].message.startswith("this looks like a Jekyll site: sitegen reads articles from "
+                                                     "content/; move _posts/")
+    assert not (tmp_path / "output").exists()
 
 
 def test_jekyll_drafts_without_a_date_build_with_drafts(tmp_path: Path):
@@ -223,5 +252,5 @@ def test_permalink_must_be_text(tmp_path: Path):
 
 
 def test_a_long_line_of_unclosed_braces_still_finds_the_tag():
-    _, leftovers = convert_body("{{" * 200_000 + " {{ x }}")
+    _, leftovers = convert_body("{{" * 200_000 + " {{ x }}", "x.md")
     assert leftovers == [Leftover(1, "{{ x }}")]
