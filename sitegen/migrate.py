@@ -162,18 +162,23 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
     links written with `{% post_url %}`, `{% link %}` or Hugo's `ref`/`relref` become links to the article's
     file; any other Liquid tag or Hugo shortcode outside code is reported and kept as literal text (never run).
 
-    Lines keep their numbers."""
-    parts_of = PurePosixPath(article_id).parts[:-1]
+    Lines keep their numbers, except `{% raw %}` lines inside code, which go (Jekyll runs Liquid in code too)."""
+    path = PurePosixPath(article_id)
+    parts_of = path.parts[:-1]
     posts = "/".join(parts_of[: parts_of.index("_posts") + 1]) if "_posts" in parts_of else "_posts"
+    suffix = path.suffix  # post_url does not say; archives mostly use one
     links = ((_HUGO_REF, lambda m: (m.group(1) if "/" not in m.group(1) else "/" + m.group(1).lstrip("/"))
               + (m.group(2) or "")),
-             (_POST_URL, lambda m: f"/{posts}/{m.group(1)}.md"), (_LINK_TAG, lambda m: "/" + m.group(1)))
+             (_POST_URL, lambda m: f"/{posts}/{m.group(1)}{suffix}"), (_LINK_TAG, lambda m: "/" + m.group(1)))
     out: list[str] = []
     leftovers: list[Leftover] = []
     fence = None
     raw = False
     for number, line in enumerate(body.split("\n"), start=1):
         if fence:
+            if _RAW.fullmatch(line.strip()):
+                continue
+            line = _RAW.sub("", line)
             if _END_HIGHLIGHT.match(line) and fence == "highlight":
                 line, fence = "```", None
             elif fence != "highlight" and line.strip().startswith(fence):

@@ -254,3 +254,8 @@ def test_permalink_must_be_text(tmp_path: Path):
 def test_a_long_line_of_unclosed_braces_still_finds_the_tag():
     _, leftovers = convert_body("{{" * 200_000 + " {{ x }}", "x.md")
     assert leftovers == [Leftover(1, "{{ x }}")]
+
+
+def test_raw_markers_inside_highlight_blocks_go():
+    body, _ = convert_body("{% highlight liquid %}\n{% raw %}\n{{ x }}\n{% endraw %}\n{% endhighlight %}", "x.md")
+    assert body == "```liquid\n{{ x }}\n```"
