@@ -163,6 +163,8 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
     file; any other Liquid tag or Hugo shortcode outside code is reported and kept as literal text (never run).
 
     Lines keep their numbers, except `{% raw %}` lines inside code, which go (Jekyll runs Liquid in code too)."""
+    if "{{" not in body and "{%" not in body:
+        return body, []
     path = PurePosixPath(article_id)
     parts_of = path.parts[:-1]
     posts = "/".join(parts_of[: parts_of.index("_posts") + 1]) if "_posts" in parts_of else "_posts"

@@ -212,7 +212,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     if permalink is not None and not isinstance(permalink, str):
         err("permalink", "'permalink' must be a path such as /blog/story/")
     elif permalink is not None:
-        permalink = _alias(_fill_permalink(str(permalink), date, slug, err), err, "permalink") if permalink else ""
+        permalink = _alias(_fill_permalink(permalink, date, slug, err), err, "permalink") if permalink else ""
     related = meta.get("related", True)
     pins: tuple[str, ...] = ()
     if isinstance(related, bool):
