@@ -59,6 +59,9 @@ def check_site(source: Path, now: datetime) -> Report:
         report.errors += failed.errors
         return report
     content = source / "content"
+    if not content.is_dir():
+        report.errors.append(SiteError(str(content), "no content/ folder: nothing to check"))
+        return report
     listed = list_files(content)
     ids = [i for i in listed if i.endswith(ARTICLE_SUFFIXES) and PurePosixPath(i).stem != "_index"]
     inputs = Inputs(config, frozenset(ids), frozenset(

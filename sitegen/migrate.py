@@ -23,8 +23,12 @@ JEKYLL_FOLDERS = ("_posts", "_drafts")
 
 _PELICAN_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):[ \t]*(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HIGHLIGHT = re.compile(r"^\s*\{%-?\s*highlight\s+([\w+#.-]+)(?:\s[^%]*)?%\}\s*$")
-_END_HIGHLIGHT = re.compile(r"^\s*\{%-?\s*endhighlight\s*-?%\}\s*$")
+_HIGHLIGHT = re.compile(r"^\s*(?:\{%-?\s*highlight\s+([\w+#.-]+)(?:\s[^%]*)?%\}"
+                        r"|\{\{[<%]\s*highlight\s+([\w+#.-]+)(?:\s[^>%]*)?[>%]\}\})\s*$")
+_END_HIGHLIGHT = re.compile(r"^\s*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{[<%]\s*/\s*highlight\s*[>%]\}\})\s*$")
+_FIGURE = re.compile(r"\{\{[<%]\s*figure\s+([^{}]{0,500}?)\s*/?[>%]\}\}")
+_ATTRIBUTE = re.compile(r"""(\w+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
+_PELICAN_LINK = re.compile(r"\{(?:filename|static|attach)\}|\|(?:filename|static|attach)\|")
 _RAW = re.compile(r"\{%-?\s*(end)?raw\s*-?%\}")
 _SITE_URL = re.compile(r"\{\{-?\s*site\.(?:baseurl|url)\s*-?\}\}")
 _URL_FILTER = re.compile(r"""\{\{-?\s*(["'])([^"'{}]*)\1\s*\|\s*(?:relative_url|absolute_url)\s*-?\}\}""")
@@ -163,7 +167,7 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
     file; any other Liquid tag or Hugo shortcode outside code is reported and kept as literal text (never run).
 
     Lines keep their numbers, except `{% raw %}` lines inside code, which go (Jekyll runs Liquid in code too)."""
-    if "{{" not in body and "{%" not in body:
+    if "{" not in body and "|" not in body:
         return body, []
     path = PurePosixPath(article_id)
     parts_of = path.parts[:-1]
@@ -171,7 +175,8 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
     suffix = path.suffix  # post_url does not say; archives mostly use one
     links = ((_HUGO_REF, lambda m: (m.group(1) if "/" not in m.group(1) else "/" + m.group(1).lstrip("/"))
               + (m.group(2) or "")),
-             (_POST_URL, lambda m: f"/{posts}/{m.group(1)}{suffix}"), (_LINK_TAG, lambda m: "/" + m.group(1)))
+             (_POST_URL, lambda m: f"/{posts}/{m.group(1)}{suffix}"), (_LINK_TAG, lambda m: "/" + m.group(1)),
+             (_FIGURE, _figure), (_PELICAN_LINK, lambda m: ""))
     out: list[str] = []
     leftovers: list[Leftover] = []
     fence = None
@@ -188,10 +193,13 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
             out.append(line)
             continue
         opening = _FENCE.match(line)
-        highlight = _HIGHLIGHT.match(line)
+        highlight = _HIGHLIGHT.match(line) if "{" in line else None
         if opening or highlight:
             fence = opening.group(1) if opening else "highlight"
-            out.append(line if opening else f"```{highlight.group(1)}")
+            out.append(line if opening else f"```{highlight.group(1) or highlight.group(2)}")
+            continue
+        if "{" not in line and "|" not in line:
+            out.append(line)
             continue
         parts = []
         for index, piece in enumerate(re.split(r"(`+.+?`+)", line)):
@@ -210,6 +218,18 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
                 parts.append(_LEFTOVER.sub(_inert, segment))
         out.append("".join(parts))
     return "\n".join(out), leftovers
+
+
+def _figure(match: re.Match) -> str:
+    """Hugo's `{{< figure src="x.jpg" alt="..." >}}` as a Markdown image (kept as it is without a `src`)."""
+    attrs = {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
+             for m in _ATTRIBUTE.finditer(match.group(1))}
+    src = attrs.get("src", "")
+    if not src or any(c in src for c in "<>"):
+        return match.group(0)
+    alt = attrs.get("alt") or attrs.get("title") or attrs.get("caption") or ""
+    alt = re.sub(r"([\\\[\]])", r"\\\1", " ".join(alt.split()))
+    return f"![{alt}](<{src}>)"
 
 
 def _inert(match: re.Match) -> str:

@@ -26,6 +26,8 @@ def article_path(date: datetime, slug: str) -> str:
 def create_article(source: Path, title: str, slug: str | None, date: str | None, now: datetime) -> Path:
     """Write the file and return its path; BuildFailed when the headline, slug or date is unusable or the
     file exists already."""
+    if not source.is_dir():
+        raise BuildFailed([SiteError(str(source), "no such site folder")])
     config = load_config(source)
     title = " ".join(title.split())
     if not title:

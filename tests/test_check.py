@@ -103,3 +103,8 @@ def test_command_exit_codes_and_summary(tmp_path: Path, capsys, monkeypatch):
     assert main(["check", "--source", str(tmp_path)]) == 1
     assert capsys.readouterr().out.splitlines()[0] == (
         "content/b.md:4: error: unknown key 'tag': did you mean 'tags'? (as written it is only passed to templates)")
+
+
+def test_a_folder_without_content_is_an_error(tmp_path: Path):
+    report = check_site(tmp_path, NOW)
+    assert [e.message for e in report.errors] == ["no content/ folder: nothing to check"]

@@ -72,10 +72,10 @@ def test_not_a_pelican_header(text):
 
 
 def test_liquid_and_shortcodes_reported_with_lines_and_made_inert():
-    body, leftovers = convert_body("a {{ page.title }}\n`{{ code }}`\n```\n{% include x %}\n```\n{{<figure src=x>}}",
+    body, leftovers = convert_body("a {{ page.title }}\n`{{ code }}`\n```\n{% include x %}\n```\n{{<gist a>b>}}",
                                    "2020/x.md")
-    assert leftovers == [Leftover(1, "{{ page.title }}"), Leftover(6, "{{<figure src=x>}}")]
-    assert body.split("\n")[5] == "{{\\<figure src=x\\>}}"
+    assert leftovers == [Leftover(1, "{{ page.title }}"), Leftover(6, "{{<gist a>b>}}")]
+    assert body.split("\n")[5] == "{{\\<gist a\\>b\\>}}"
 
 
 def test_highlight_blocks_become_fences_and_raw_is_kept_quietly():
@@ -259,3 +259,13 @@ def test_a_long_line_of_unclosed_braces_still_finds_the_tag():
 def test_raw_markers_inside_highlight_blocks_go():
     body, _ = convert_body("{% highlight liquid %}\n{% raw %}\n{{ x }}\n{% endraw %}\n{% endhighlight %}", "x.md")
     assert body == "```liquid\n{{ x }}\n```"
+
+
+def test_hugo_highlight_figure_and_pelican_links():
+    body, leftovers = convert_body('{{< highlight go "linenos=table" >}}\nx := 1\n{{< / highlight >}}\n'
+                                   '{{< figure src="map.png" caption="A [big] map" >}} {{<figure alt=x>}}\n'
+                                   "[a]({filename}/2010/other.md) ![b]({static}/images/x.png) [c](|filename|x.md)",
+                                   "a/b.md")
+    assert body.split("\n") == ["```go", "x := 1", "```", "![A \\[big\\] map](<map.png>) {{\\<figure alt=x\\>}}",
+                                "[a](/2010/other.md) ![b](/images/x.png) [c](x.md)"]
+    assert leftovers == [Leftover(4, "{{<figure alt=x>}}")]

@@ -60,3 +60,9 @@ def test_unusable_input(site: Path, capsys, args, message):
     assert main(["new", *args, "--source", str(site)]) == 1
     assert capsys.readouterr().err == message
     assert not (site / "content").exists() or not any((site / "content").rglob("*.md"))
+
+
+def test_missing_site_folder(tmp_path: Path, capsys):
+    assert main(["new", "Story", "--source", str(tmp_path / "nowhere")]) == 1
+    assert capsys.readouterr().err == f"error: {tmp_path / 'nowhere'}: no such site folder\n"
+    assert not (tmp_path / "nowhere").exists()
