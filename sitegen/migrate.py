@@ -87,7 +87,7 @@ def normalise(meta: dict[str, Any], key_lines: dict[str, int], article_id: str,
 
     Keys are matched case-insensitively (Hugo's `Title`); a sitegen key that is present always wins."""
     meta, lines = dict(meta), dict(key_lines)
-    for key in list(meta):
+    for key in [k for k in meta if isinstance(k, str)]:
         lower = key.lower()
         if lower != key and lower in known | FOREIGN_KEYS and lower not in meta:
             meta[lower] = meta.pop(key)
@@ -173,7 +173,7 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
     parts_of = path.parts[:-1]
     posts = "/".join(parts_of[: parts_of.index("_posts") + 1]) if "_posts" in parts_of else "_posts"
     suffix = path.suffix  # post_url does not say; archives mostly use one
-    links = ((_HUGO_REF, lambda m: (m.group(1) if "/" not in m.group(1) else "/" + m.group(1).lstrip("/"))
+    rewrites = ((_HUGO_REF, lambda m: (m.group(1) if "/" not in m.group(1) else "/" + m.group(1).lstrip("/"))
               + (m.group(2) or "")),
              (_POST_URL, lambda m: f"/{posts}/{m.group(1)}{suffix}"), (_LINK_TAG, lambda m: "/" + m.group(1)),
              (_FIGURE, _figure), (_PELICAN_LINK, lambda m: ""))
@@ -207,7 +207,7 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
                 parts.append(piece)
                 continue
             piece = _URL_FILTER.sub(r"\2", _SITE_URL.sub("", piece))
-            for pattern, target in links:
+            for pattern, target in rewrites:
                 piece = pattern.sub(target, piece)
             for position, segment in enumerate(_RAW.split(piece)):
                 if position % 2:

@@ -269,3 +269,7 @@ def test_hugo_highlight_figure_and_pelican_links():
     assert body.split("\n") == ["```go", "x := 1", "```", "![A \\[big\\] map](<map.png>) {{\\<figure alt=x\\>}}",
                                 "[a](/2010/other.md) ![b](/images/x.png) [c](x.md)"]
     assert leftovers == [Leftover(4, "{{<figure alt=x>}}")]
+
+
+def test_keys_that_are_not_text_are_left_alone():
+    assert norm({1: "x", None: "y", False: "z", "Title": "T"}) == {1: "x", None: "y", False: "z", "title": "T"}
