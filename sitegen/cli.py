@@ -1,4 +1,4 @@
-"""Command line: `sitegen [build|watch|serve|clean] [options]`.
+"""Command line: `sitegen [build|watch|serve|clean|check|new] [options]`.
 
 Exit codes: 0 done; 1 content, configuration or template errors; 2 wrong command line."""
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.config import load_config
 from sitegen.errors import BuildFailed
-from sitegen.pipeline import CACHE_DIR, BuildOptions, BuildResult, build
+from sitegen.pipeline import CACHE_DIR, BuildOptions, BuildResult, build, current_time
 
-COMMANDS = ("build", "watch", "serve", "clean")
+COMMANDS = ("build", "watch", "serve", "clean", "check", "new")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -41,6 +41,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     c = sub.add_parser("clean", help="delete the build cache (.sitegen-cache/)")
     c.add_argument("--source", type=Path, default=Path("."), help="site folder (default: current folder)")
+    k = sub.add_parser("check", help="lint content/ without building: key typos, odd dates, dead links, missing images")
+    k.add_argument("--source", type=Path, default=Path("."), help="site folder (default: current folder)")
+    n = sub.add_parser("new", help="create content/YYYY/YYYY-MM-DD-slug.md with its frontmatter filled in")
+    n.add_argument("title", help="the headline")
+    n.add_argument("--source", type=Path, default=Path("."), help="site folder (default: current folder)")
+    n.add_argument("--slug", default=None, help="file and URL name (default: made from the headline)")
+    n.add_argument("--date", default=None, help="publication date (default: now in the site's timezone)")
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
         argv = ["build", *argv]
     return parser.parse_args(argv)
@@ -54,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command in ("watch", "serve"):
         return run_watch(args)
+    if args.command == "check":
+        return run_check(args)
+    if args.command == "new":
+        return run_new(args)
     return run_build(args)
 
 
@@ -82,6 +93,30 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"built {result.articles} articles ({result.parsed} parsed), {result.pages} pages "
               f"({result.written} rendered, {result.changed} changed, {result.removed} removed), "
               f"{len(result.warnings)} warning(s) in {time.perf_counter() - start:.2f} s → {options.output}")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from sitegen.check import check_site
+
+    found = check_site(args.source, current_time())
+    for label, problems in (("error", found.errors), ("warning", found.warnings)):
+        for problem in problems:
+            where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+            print(f"{where}: {label}: {problem.message}")
+    print(f"checked {found.files} articles: {len(found.errors)} error(s), {len(found.warnings)} warning(s)")
+    return 1 if found.errors else 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from sitegen.new import create_article
+
+    try:
+        path = create_article(args.source, args.title, args.slug, args.date, current_time())
+    except BuildFailed as failed:
+        print("\n".join(f"error: {e}" for e in failed.errors), file=sys.stderr)
+        return 1
+    print(path)
     return 0
 
 

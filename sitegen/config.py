@@ -72,6 +72,8 @@ class SiteConfig:
     """Reading speed for reading-time estimates."""
     search: bool = True
     """Index the built site with Pagefind and give the theme a search page and a search box."""
+    excerpt_separator: str = ""
+    """Marks the end of the summary in every body, besides `<!--more-->` (Jekyll's `excerpt_separator`)."""
     permalinks: Permalinks = field(default_factory=Permalinks)
     """URL patterns."""
     related: RelatedSettings = field(default_factory=RelatedSettings)

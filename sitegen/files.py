@@ -7,6 +7,8 @@ from pathlib import Path
 IGNORED_PREFIXES = (".", "#", "~")
 """Hidden files and editors' lock and backup files (`.#x`, `#x#`, `~x`)."""
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part")
+ARTICLE_SUFFIXES = (".md", ".markdown")
+"""Files under content/ that are articles; every other file there is copied as it is."""
 
 
 def list_files(root: Path) -> list[str]:

@@ -17,6 +17,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from sitegen.files import ARTICLE_SUFFIXES
 from sitegen.model import Body, TocEntry
 from sitegen.slugs import slugify
 
@@ -130,6 +131,41 @@ def _first_paragraph(tokens: list[Token]) -> list[Token]:
     return []
 
 
+class Link(NamedTuple):
+    """A link or image in a body."""
+
+    href: str
+    line: int
+    """1-based line in the body."""
+    image: bool
+
+
+def find_links(source: str) -> list[Link]:
+    """Every link and image of a Markdown body, with its line (for `sitegen check`)."""
+    lines = source.split("\n")
+    found = []
+    for tok in _parser(True).parse(source, {}):
+        if tok.type != "inline" or not tok.map:
+            continue
+        for child in tok.children or ():
+            if child.type not in ("link_open", "image"):
+                continue
+            href = str(child.attrs.get("href" if child.type == "link_open" else "src", ""))
+            first, last = tok.map
+            line = next((n for n in range(first, last) if unquote(href) in unquote(lines[n])), first)
+            found.append(Link(href, line + 1, child.type == "image"))
+    return found
+
+
+def article_target(href: str, article_id: str) -> str | None:
+    """The id of the article a relative link to an `.md` file points at, or None for any other link."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path.endswith(ARTICLE_SUFFIXES):
+        return None
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(article_id), unquote(parts.path))).lstrip("/")
+    return None if target.startswith("../") else target
+
+
 def _mark_article_links(tokens: list[Token], article_id: str) -> tuple[str, ...]:
     """Point relative links to `.md` files at a marker carrying the target id; return the target ids."""
     targets: list[str] = []
@@ -138,14 +174,11 @@ def _mark_article_links(tokens: list[Token], article_id: str) -> tuple[str, ...]
             if child.type != "link_open":
                 continue
             href = str(child.attrs.get("href", ""))
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+            target = article_target(href, article_id)
+            if target is None:
                 continue
-            base = posixpath.dirname(article_id)
-            target = posixpath.normpath(posixpath.join(base, unquote(parts.path))).lstrip("/")
-            if target.startswith("../"):
-                continue
-            child.attrs["href"] = LINK_MARK + quote(target) + (f"#{parts.fragment}" if parts.fragment else "")
+            fragment = urlsplit(href).fragment
+            child.attrs["href"] = LINK_MARK + quote(target) + (f"#{fragment}" if fragment else "")
             if target not in targets:
                 targets.append(target)
     return tuple(targets)

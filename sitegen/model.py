@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sitegen.config import SiteConfig
+from sitegen.errors import SiteError
 
 Input = tuple[str, str]
 """A page input: ("meta", article id), ("body", article id) or ("file", absolute path of a copied file)."""
@@ -83,6 +84,12 @@ class Article:
     """Digest of the file's bytes (its body, terms and everything else derive from them)."""
     meta_hash: str
     """Digest of what lists and other pages show of this article."""
+    permalink: str = ""
+    """The writer's own URL for the page (frontmatter `permalink`, Hugo `url`), site-relative; "" for the pattern."""
+    expires: datetime | None = None
+    """After this moment the article is left out (Hugo `expiryDate`)."""
+    warnings: tuple[SiteError, ...] = ()
+    """Problems that did not stop the article, e.g. template tags left from another generator."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,8 @@ from sitegen.assemble import assemble
 from sitegen.config import load_config
 from sitegen.deps import dirty_pages, engine_digest, page_keys
 from sitegen.errors import BuildFailed, SiteError, display_path
-from sitegen.files import list_files
+from sitegen.files import ARTICLE_SUFFIXES, list_files
+from sitegen.migrate import misplaced_posts
 from sitegen.model import Page, Site
 from sitegen.output import Staging, existing_files, load_manifest, save_manifest
 from sitegen.render import THEME, make_environment, render_page, template_digests
@@ -81,6 +82,9 @@ def build(options: BuildOptions) -> BuildResult:
     if source == output or source.is_relative_to(output) or (source / "content").resolve().is_relative_to(output):
         raise BuildFailed([SiteError(str(options.output), "the output folder contains the site's sources; "
                                      "choose another --output")])
+    misplaced = misplaced_posts(source)
+    if misplaced:
+        raise BuildFailed([misplaced])
     config = load_config(source, options.base_url)
     if not config.origin:
         result.notices.append(f"base_url {config.base_url!r} has no host, so canonical URLs, sitemap.xml and "
@@ -95,11 +99,12 @@ def build(options: BuildOptions) -> BuildResult:
             sources = read_sources(source / "content", config, store, jobs)
         if sources.errors and not options.skip_invalid:
             raise BuildFailed(sources.errors)
-        result.warnings += sources.errors
+        result.warnings += sources.errors + sources.warnings
         result.parsed = sources.parsed
-        now = options.now or _now()
+        now = options.now or current_time()
         published = {i: a for i, a in sources.articles.items()
-                     if (options.drafts or not a.draft) and (options.future or a.date <= now)}
+                     if (options.drafts or not a.draft) and (options.future or a.date <= now)
+                     and (a.expires is None or a.expires > now)}
         with clock("model"):
             site, problems = assemble(config, published, _assets(source), store)
         result.warnings += problems
@@ -173,7 +178,7 @@ def _assets(source: Path) -> dict[str, str]:
     assets: dict[str, str] = {}
     for root, skip_md in ((THEME / "static", False), (source / "static", False), (source / "content", True)):
         for rel in list_files(root):
-            if not (skip_md and rel.endswith(".md")):
+            if not (skip_md and rel.endswith(ARTICLE_SUFFIXES)):
                 assets[rel] = str(root / rel)
     return assets
 
@@ -209,7 +214,8 @@ def _template_error(exc: jinja2.TemplateError, source: Path, page: Page | None =
     return SiteError(where, f"template error: {exc.message or exc}{context}", line)
 
 
-def _now() -> datetime:
+def current_time() -> datetime:
+    """The build's clock: SOURCE_DATE_EPOCH when set, else now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
 

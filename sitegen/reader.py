@@ -5,6 +5,7 @@ import hashlib
 import json
 import re
 import tomllib
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
@@ -16,13 +17,22 @@ from sitegen.config import SiteConfig
 from sitegen.dates import has_time, parse_date
 from sitegen.errors import SiteError
 from sitegen.markdown import render_body
+from sitegen.migrate import (
+    convert_body,
+    is_jekyll,
+    leftover_message,
+    normalise,
+    pelican_header,
+    split_excerpt,
+    title_from_name,
+)
 from sitegen.model import Article
 from sitegen.related import Terms, extract_terms
 from sitegen.slugs import is_safe_segment, slugify
 
 KNOWN_KEYS = frozenset({"title", "date", "updated", "tags", "author", "authors", "summary", "slug", "draft",
-                        "image", "aliases", "related"})
-_DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+                        "image", "aliases", "related", "permalink", "expires", "excerpt_separator"})
+DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 
 
 class TOMLHandler(BaseHandler):
@@ -51,33 +61,40 @@ def source_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:20]
 
 
-def parse_article(raw: bytes, article_id: str, config: SiteConfig) -> Parsed | list[SiteError]:
-    """Parse one file's bytes (pure). Every problem found is returned, each with its line where known."""
-    def fail(message: str, line: int | None = None) -> list[SiteError]:
-        return [SiteError(article_id, message, line)]
+def parse_article(raw: bytes, article_id: str, config: SiteConfig, modified: float | None = None) -> Parsed | list[SiteError]:
+    """Parse one file's bytes (pure). Every problem found is returned, each with its line where known.
 
+    `modified` (the file's mtime) dates a Jekyll draft that has no date, as Jekyll does."""
+    text = decode_text(raw, article_id)
+    if isinstance(text, list):
+        return text
+    meta, body, body_line, key_lines, errors = split_frontmatter(text, article_id)
+    if errors:
+        return errors
+    return _validate(meta, body, body_line, key_lines, article_id, config, source_hash(raw), modified)
+
+
+def decode_text(raw: bytes, article_id: str) -> str | list[SiteError]:
+    """A file's bytes as text with `\n` line ends, or why they are not text."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return fail(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line)
+        return [SiteError(article_id, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line)]
     if "\x00" in text:
-        return fail("contains NUL bytes: this looks like a binary file, not Markdown")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    meta, body, body_line, key_lines, errors = _split(text, article_id)
-    if errors:
-        return errors
-    return _validate(meta, body, body_line, key_lines, article_id, config, source_hash(raw))
+        return [SiteError(article_id, "contains NUL bytes: this looks like a binary file, not Markdown")]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _split(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[str, int], list[SiteError]]:
-    """Separate frontmatter from body: (meta, body, body line, line of each key, errors).
+def split_frontmatter(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[str, int], list[SiteError]]:
+    """Separate frontmatter (or a Pelican header) from body: (meta, body, body line, line of each key, errors).
 
     python-frontmatter finds and splits the block; loading is ours, for speed (libyaml) and for messages
     that name the file and line instead of `<unicode string>`."""
     handler = frontmatter.detect_format(text, _HANDLERS)
     if handler is None:
-        return {}, text, 1, {}, []
+        header = pelican_header(text)
+        return (*header, []) if header else ({}, text, 1, {}, [])
     name = _FORMAT_NAMES[type(handler)]
     if len(handler.FM_BOUNDARY.findall(text)) < 2:
         return {}, "", 1, {}, [SiteError(article_id, f"{name} frontmatter opened on line 1 is never closed; "
@@ -130,16 +147,20 @@ def _key_lines(fm_text: str) -> dict[str, int]:
 
 
 def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: dict[str, int], article_id: str,
-              config: SiteConfig, digest: str) -> Parsed | list[SiteError]:
+              config: SiteConfig, digest: str, modified: float | None) -> Parsed | list[SiteError]:
     errors: list[SiteError] = []
     zone = config.zone
-    stem = PurePosixPath(article_id).stem
-    dated = _DATED_NAME.match(stem)
+    meta, key_lines = normalise(meta, key_lines, article_id, KNOWN_KEYS)
+    path = PurePosixPath(article_id)
+    stem = path.parent.name if path.stem == "index" and path.parent.name else path.stem  # a Hugo page bundle
+    dated = DATED_NAME.match(stem)
 
     def err(key: str, message: str) -> None:
         errors.append(SiteError(article_id, message, key_lines.get(key, 1)))
 
     title = meta.get("title")
+    if title is None and is_jekyll(article_id):
+        title = title_from_name(dated.group(2) if dated else stem)
     if isinstance(title, (int, float)) and not isinstance(title, bool):
         title = str(title)
     if not isinstance(title, str) or not title.strip():
@@ -149,6 +170,8 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
 
     date = None
     raw_date = meta.get("date", dated.group(1) if dated else None)
+    if raw_date is None and modified is not None and meta.get("draft") is True:
+        raw_date = datetime.fromtimestamp(modified, zone)
     if raw_date is None:
         err("date", "no date: add `date: 2020-10-23 03:55` to the frontmatter, or name the file YYYY-MM-DD-slug.md")
     else:
@@ -156,12 +179,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
             date = parse_date(raw_date, zone)
         except (ValueError, TypeError, OverflowError) as exc:
             err("date", f"'date': {exc}")
-    updated = None
-    if meta.get("updated") is not None:
-        try:
-            updated = parse_date(meta["updated"], zone)
-        except (ValueError, TypeError, OverflowError) as exc:
-            err("updated", f"'updated': {exc}")
+    updated, expires = (_optional_date(meta, key, zone, err) for key in ("updated", "expires"))
 
     tags = _string_list(meta.get("tags"), "tags", err, split=",")
     seen: dict[str, str] = {}
@@ -190,6 +208,11 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
         err("image", "'image' must be a URL or path")
         image = None
     aliases = tuple(_alias(a, err) for a in _string_list(meta.get("aliases"), "aliases", err, split=None))
+    permalink = meta.get("permalink")
+    if permalink is not None and not isinstance(permalink, str):
+        err("permalink", "'permalink' must be a path such as /blog/story/")
+    elif permalink is not None:
+        permalink = _alias(_fill_permalink(permalink, date, slug, err), err, "permalink") if permalink else ""
     related = meta.get("related", True)
     pins: tuple[str, ...] = ()
     if isinstance(related, bool):
@@ -201,21 +224,27 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     if summary_value is not None and not isinstance(summary_value, str):
         err("summary", "'summary' must be text")
         summary_value = None
+    separator = config.excerpt_separator if meta.get("excerpt_separator") is None else meta["excerpt_separator"]
+    if not isinstance(separator, str):
+        err("excerpt_separator", "'excerpt_separator' must be text")
     if errors:
         return errors
 
-    body, html, text, body_summary = render_body(body_src, article_id, config.raw_html)
+    body_src, leftovers = convert_body(body_src, article_id)
+    warnings = tuple(SiteError(article_id, leftover_message(x), body_line + x.line - 1) for x in leftovers)
+    body, html, text, body_summary = render_body(split_excerpt(body_src, separator), article_id, config.raw_html)
     summary = " ".join(summary_value.split()) if summary_value else body_summary
     summary_html = body.summary_html if (body.has_more or not summary_value) else ""
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
     tag_names = tuple(seen.values())
     meta_hash = hashlib.sha256(repr((title, date, has_time(raw_date), updated, slug, tag_names, authors, summary, summary_html, draft,
-                                     image, body.word_count, sorted(extra.items(), key=str))).encode()).hexdigest()[:20]
+                                     image, body.word_count, sorted(extra.items(), key=str), permalink,
+                                     expires)).encode()).hexdigest()[:20]
     article = Article(
         id=article_id, title=title, date=date, all_day=not has_time(raw_date), updated=updated, slug=slug, tags=tag_names, authors=authors,
         summary=summary, summary_html=summary_html, body=body, draft=draft, image=image, aliases=aliases,
         related_pins=pins, related_enabled=enabled, extra=extra, body_line=body_line,
-        source_hash=digest, meta_hash=meta_hash,
+        source_hash=digest, meta_hash=meta_hash, permalink=permalink or "", expires=expires, warnings=warnings,
     )
     return Parsed(article, html, extract_terms(title, summary, text))
 
@@ -251,14 +280,43 @@ def _clean_slug(value: str) -> str:
     return slugify(value)
 
 
-def _alias(value: str, err) -> str:
-    """An old URL as a site-relative path; anything that could leave the output folder is refused."""
+def _optional_date(meta: dict[str, Any], key: str, zone, err) -> datetime | None:
+    if meta.get(key) is None:
+        return None
+    try:
+        return parse_date(meta[key], zone)
+    except (ValueError, TypeError, OverflowError) as exc:
+        err(key, f"'{key}': {exc}")
+        return None
+
+
+_PLACEHOLDER = re.compile(r":(year|month|day|title|slug|[a-z_]+)")
+
+
+def _fill_permalink(value: str, date: datetime | None, slug: str, err) -> str:
+    """Jekyll's `:year`, `:month`, `:day`, `:title` and `:slug` filled in; other placeholders are refused."""
+    fields = {"title": slug, "slug": slug}
+    if date is not None:
+        fields |= {"year": f"{date.year:04d}", "month": f"{date.month:02d}", "day": f"{date.day:02d}"}
+
+    def fill(match: re.Match) -> str:
+        if match.group(1) not in fields:
+            err("permalink", f"permalink {value!r} uses {match.group(0)!r}; only :year, :month, :day, :title and "
+                             ":slug are filled in")
+        return fields.get(match.group(1), match.group(0))
+
+    return _PLACEHOLDER.sub(fill, value) if "://" not in value else value
+
+
+def _alias(value: str, err, key: str = "aliases") -> str:
+    """An old URL (or a permalink) as a site-relative path; anything that could leave the output folder is refused."""
     path = value.split("#")[0].split("?")[0]
     if "://" in path:
         path = "/" + path.split("://", 1)[1].partition("/")[2]
     segments = [s for s in path.split("/") if s]
     if not segments or any(not is_safe_segment(s) for s in segments):
-        err("aliases", f"alias {value!r} is not a safe path inside the site (no '..', '\\' or control characters)")
+        err(key, f"{'alias' if key == 'aliases' else key} {value!r} is not a safe path inside the site "
+                 "(no '..', '\\' or control characters)")
         return ""
     return "/".join(segments) + ("/" if path.endswith("/") or "." not in segments[-1] else "")
 

@@ -21,6 +21,8 @@ def fill(pattern: str, **fields: str) -> str:
 
 
 def article_url(article: Article, permalinks: Permalinks) -> str:
+    if article.permalink:
+        return article.permalink
     d = article.date
     return fill(permalinks.article, year=f"{d.year:04d}", month=f"{d.month:02d}", day=f"{d.day:02d}",
                 slug=article.slug)

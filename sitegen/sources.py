@@ -4,11 +4,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from itertools import chain
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
-from sitegen.files import list_files
+from sitegen.files import ARTICLE_SUFFIXES, list_files
 from sitegen.model import Article
 from sitegen.reader import Parsed, parse_article, source_hash
 from sitegen.store import ArticleStore
@@ -26,6 +26,8 @@ class Sources:
     articles: dict[str, Article]
     """Every valid article by id, sorted by id."""
     errors: list[SiteError]
+    warnings: list[SiteError]
+    """Problems that did not stop an article, and files skipped on purpose."""
     parsed: int
     """Files parsed this time (the rest came from the store)."""
 
@@ -38,8 +40,13 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
     todo: list[tuple[str, int, int, bytes]] = []
     touched: list[tuple[str, int, int]] = []
     errors: list[SiteError] = []
+    warnings: list[SiteError] = []
     for article_id in list_files(content):
-        if not article_id.endswith(".md"):
+        if not article_id.endswith(ARTICLE_SUFFIXES):
+            continue
+        if PurePosixPath(article_id).stem == "_index":
+            warnings.append(SiteError(f"content/{article_id}", "a Hugo section page (_index.md) is not an article; "
+                                      "skipped"))
             continue
         path = content / article_id
         try:
@@ -59,7 +66,7 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
             todo.append((article_id, st.st_mtime_ns, st.st_size, raw))
 
     def parse_chunk(chunk: list[tuple[str, int, int, bytes]]) -> list[Parsed | list[SiteError]]:
-        return [parse_article(raw, article_id, config) for article_id, _, _, raw in chunk]
+        return [parse_article(raw, article_id, config, mtime_ns / 1e9) for article_id, mtime_ns, _, raw in chunk]
 
     rows = []
     for (article_id, mtime_ns, size, _), parsed in zip(
@@ -72,7 +79,9 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
     store.put(rows)
     store.touch(touched)
     store.delete(set(cached) - set(articles))
-    return Sources(articles=dict(sorted(articles.items())), errors=sorted(errors, key=_error_order), parsed=len(todo))
+    warnings += [SiteError(f"content/{w.path}", w.message, w.line) for a in articles.values() for w in a.warnings]
+    return Sources(articles=dict(sorted(articles.items())), errors=sorted(errors, key=_error_order),
+                   warnings=sorted(warnings, key=_error_order), parsed=len(todo))
 
 
 def _error_order(error: SiteError) -> tuple:

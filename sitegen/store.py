@@ -14,7 +14,7 @@ from pathlib import Path
 from sitegen.model import Article
 from sitegen.related import Terms
 
-SCHEMA = 3
+SCHEMA = 4
 """Bumped whenever the tables or the pickled dataclasses change shape."""
 
 

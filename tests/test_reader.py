@@ -150,7 +150,7 @@ def test_authors_wins_over_author():
 def test_bad_authors_names_the_key_used():
     assert one_error("---\ntitle: T\nauthors: 12\n---\n") == (
         3, "'authors' must be a list or a comma-separated string")
-    assert one_error("---\ntitle: T\nauthor: {name: x}\n---\n") == (
+    assert one_error("---\ntitle: T\nauthor: {email: x}\n---\n") == (
         3, "'author' must be a list or a comma-separated string")
 
 

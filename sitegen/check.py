@@ -1,0 +1,173 @@
+"""`sitegen check`: lint an archive without building it — likely typos in frontmatter keys, missing or
+suspicious dates, links to article files that do not exist, missing images."""
+from __future__ import annotations
+
+import difflib
+import posixpath
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sitegen.config import SiteConfig, load_config
+from sitegen.errors import BuildFailed, SiteError
+from sitegen.files import ARTICLE_SUFFIXES, list_files
+from sitegen.markdown import article_target, find_links
+from sitegen.migrate import FOREIGN_KEYS, convert_body, misplaced_posts, normalise
+from sitegen.model import Article
+from sitegen.reader import DATED_NAME, KNOWN_KEYS, Parsed, decode_text, parse_article, split_frontmatter
+from sitegen.render import THEME
+
+FAR_FUTURE_YEARS = 10
+"""A date this many years ahead is more likely a typo than a scheduled article."""
+
+
+@dataclass(slots=True)
+class Report:
+    """What a check found."""
+
+    errors: list[SiteError] = field(default_factory=list)
+    """What breaks the build or the site: unreadable files, likely key typos, dead article links, missing images."""
+    warnings: list[SiteError] = field(default_factory=list)
+    """What looks wrong but builds: odd dates, template tags left from another generator."""
+    files: int = 0
+    """Article files checked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """The site's files, as `check_article` needs them."""
+
+    config: SiteConfig
+    articles: frozenset[str]
+    """Article files under content/."""
+    files: frozenset[str]
+    """Every other file that ends up in the output: content/ and static/ files, the theme's static files."""
+
+
+def check_site(source: Path, now: datetime) -> Report:
+    """Lint every article of the site at `source`; nothing is written."""
+    report = Report()
+    misplaced = misplaced_posts(source)
+    if misplaced:
+        report.errors.append(misplaced)
+        return report
+    try:
+        config = load_config(source)
+    except BuildFailed as failed:
+        report.errors += failed.errors
+        return report
+    content = source / "content"
+    if not content.is_dir():
+        report.errors.append(SiteError(str(content), "no content/ folder: nothing to check"))
+        return report
+    listed = list_files(content)
+    ids = [i for i in listed if i.endswith(ARTICLE_SUFFIXES) and PurePosixPath(i).stem != "_index"]
+    inputs = Inputs(config, frozenset(ids), frozenset(
+        [*listed, *list_files(source / "static"), *list_files(THEME / "static")]))
+    for article_id in ids:
+        path = content / article_id
+        try:
+            raw, modified = path.read_bytes(), path.stat().st_mtime
+        except OSError as exc:
+            report.errors.append(SiteError(article_id, f"cannot read the file: {exc.strerror}"))
+            continue
+        errors, warnings = check_article(raw, article_id, inputs, now, modified)
+        report.errors += errors
+        report.warnings += warnings
+    report.files = len(ids)
+    for found in (report.errors, report.warnings):
+        found[:] = sorted((SiteError(f"content/{e.path}", e.message, e.line) for e in found),
+                          key=lambda e: (e.path, e.line or 0, e.message))
+    return report
+
+
+def check_article(raw: bytes, article_id: str, inputs: Inputs, now: datetime,
+                  modified: float | None = None) -> tuple[list[SiteError], list[SiteError]]:
+    """Errors and warnings for one file (pure); `modified` as for `parse_article`."""
+    parsed = parse_article(raw, article_id, inputs.config, modified)
+    errors = [] if isinstance(parsed, Parsed) else list(parsed)
+    text = decode_text(raw, article_id)
+    if isinstance(text, list):
+        return errors, []
+    meta, body, body_line, key_lines, problems = split_frontmatter(text, article_id)
+    if problems:
+        return errors, []
+    errors += key_typos(meta, key_lines, article_id)
+    warnings: list[SiteError] = []
+    if isinstance(parsed, Parsed):
+        warnings += parsed.article.warnings
+        warnings += date_warnings(parsed.article, normalise(meta, key_lines, article_id, KNOWN_KEYS)[1], now)
+    errors += dead_links(convert_body(body, article_id)[0], body_line, article_id, inputs)
+    return errors, warnings
+
+
+def key_typos(meta: dict[str, Any], key_lines: dict[str, int], article_id: str) -> list[SiteError]:
+    """Unknown keys that are one slip away from a known one (`tittle`, `tag`, `autor`)."""
+    known = sorted(KNOWN_KEYS | FOREIGN_KEYS)
+    found = []
+    for key in map(str, meta):
+        if key.lower() in known:
+            continue
+        close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.8)
+        if close:
+            found.append(SiteError(article_id, f"unknown key '{key}': did you mean '{close[0]}'? (as written it is "
+                                               "only passed to templates)", key_lines.get(key, 1)))
+    return found
+
+
+def date_warnings(article: Article, key_lines: dict[str, int], now: datetime) -> list[SiteError]:
+    """Dates that are probably wrong: in the future, before 1900, far ahead, updated before published, or far
+    from the date in the file name."""
+    found = []
+    date, line = article.date, key_lines.get("date", 1)
+
+    def warn(message: str, where: int = line) -> None:
+        found.append(SiteError(article.id, message, where))
+
+    if date.year < 1900:
+        warn(f"dated {date.year}, before 1900: a typo?")
+    elif date.year > now.year + FAR_FUTURE_YEARS:
+        warn(f"dated {date.year}, far in the future: a typo?")
+    elif date > now:
+        warn(f"dated in the future ({date.isoformat()}): builds leave it out until then (or use --future)")
+    if article.updated is not None and article.updated < date:
+        warn(f"updated ({article.updated.isoformat()}) before it was published ({date.isoformat()})",
+             key_lines.get("updated", 1))
+    path = PurePosixPath(article.id)
+    dated = DATED_NAME.match(path.parent.name if path.stem == "index" else path.stem)
+    if dated and "date" in key_lines:
+        named = datetime.fromisoformat(dated.group(1)).date()
+        if abs(date.date() - named) > timedelta(days=1):
+            warn(f"date {date.date().isoformat()} differs from the file name's {named.isoformat()}")
+    return found
+
+
+def dead_links(body: str, body_line: int, article_id: str, inputs: Inputs) -> list[SiteError]:
+    """Relative links to article files that do not exist, and images found neither beside the article nor in
+    the site's content/ or static/ folders."""
+    found = []
+    for link in find_links(body):
+        line = body_line + link.line - 1
+        if link.image:
+            if not _image_exists(link.href, article_id, inputs):
+                found.append(SiteError(article_id, f"image {link.href!r} not found in content/ or static/", line))
+            continue
+        target = article_target(link.href, article_id)
+        if target is not None and target not in inputs.articles:
+            found.append(SiteError(article_id, f"link to {link.href!r} points to no article ({target!r} does not "
+                                               "exist under content/)", line))
+    return found
+
+
+def _image_exists(href: str, article_id: str, inputs: Inputs) -> bool:
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path:
+        return True
+    path = unquote(parts.path)
+    if path.startswith("/"):
+        base = inputs.config.base_path
+        return (path[len(base):] if path.startswith(base) else path.lstrip("/")) in inputs.files
+    beside = posixpath.normpath(posixpath.join(posixpath.dirname(article_id), path))
+    return beside in inputs.files or path in inputs.files
