@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-import posixpath
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
@@ -27,26 +25,8 @@ def assemble(config: SiteConfig, articles: dict[str, Article], assets: dict[str,
     related = _related(config, articles, order, urls, pins, store)
     site = Site(config=config, articles=articles, order=order, urls=urls, tags=tags_of(articles, order),
                 authors=authors_of(articles, order), years=years_of(articles, order),
-                months=months_of(articles, order), related=related, assets=bundle_assets(assets, articles, urls))
+                months=months_of(articles, order), related=related, assets=assets)
     return site, warnings
-
-
-def bundle_assets(assets: dict[str, str], articles: dict[str, Article], urls: dict[str, str]) -> dict[str, str]:
-    """Files in a page bundle's folder (`post/index.md` and its images, as Hugo has them) go next to the
-    article's page, so the images it names relatively keep working."""
-    folders = {}
-    for i in articles:
-        path = PurePosixPath(i)
-        if path.stem == "index" and path.parent.name:
-            url = urls[i] if urls[i].endswith("/") else posixpath.dirname(urls[i]) + "/"
-            folders[f"{path.parent}/"] = url.lstrip("/")
-    if not folders:
-        return assets
-    moved = {}
-    for out, src in assets.items():
-        owner = max((f for f in folders if out.startswith(f)), key=len, default=None)
-        moved[folders[owner] + out[len(owner):] if owner else out] = src
-    return moved
 
 
 def _resolve_pins(articles: dict[str, Article], order: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], list[SiteError]]:
