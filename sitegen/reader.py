@@ -35,7 +35,22 @@ class TOMLHandler(BaseHandler):
         return tomllib.loads(fm)
 
 
+class _YAMLLoader(yaml.CSafeLoader):
+    """libyaml's safe loader, reporting values Python cannot hold (2021-02-30, a 5,000-digit number) at their
+    line instead of raising a bare ValueError."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(None, None, f"cannot use {str(node.value)[:40]!r}: {str(exc).split(';')[0]}; correct it",
+                                                    node.start_mark) from None
+
+
 _HANDLERS = [YAMLHandler(), TOMLHandler(), JSONHandler()]
+MAX_META_ITEMS = 10_000
+"""Values a frontmatter may hold in all, counting nested ones: YAML anchors can expand a few lines into
+billions (and a value can contain itself)."""
 _FORMAT_NAMES = {YAMLHandler: "YAML", TOMLHandler: "TOML", JSONHandler: "JSON"}
 
 
@@ -56,13 +71,16 @@ def parse_article(raw: bytes, article_id: str, config: SiteConfig) -> Parsed | l
     def fail(message: str, line: int | None = None) -> list[SiteError]:
         return [SiteError(article_id, message, line)]
 
+    if b"\x00" in raw:
+        return fail("contains NUL bytes: this looks like a binary file, not Markdown; rename or remove it")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return fail(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line)
-    if "\x00" in text:
-        return fail("contains NUL bytes: this looks like a binary file, not Markdown")
+    if not text.strip():
+        return fail("the file is empty; write an article (frontmatter with a title and date, then the text) "
+                    "or delete it")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body, body_line, key_lines, errors = _split(text, article_id)
     if errors:
@@ -88,7 +106,7 @@ def _split(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[s
     body_line = text[: len(text) - len(body)].count("\n") + 1
     try:
         if isinstance(handler, YAMLHandler):
-            meta = yaml.load(fm_text, Loader=yaml.CSafeLoader)
+            meta = yaml.load(fm_text, Loader=_YAMLLoader)
         else:
             meta = handler.load(fm_text)
     except yaml.YAMLError as exc:
@@ -96,15 +114,36 @@ def _split(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[s
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"at line (\d+)", str(exc))
         return {}, "", 1, {}, [SiteError(article_id, f"invalid TOML frontmatter: {exc}",
-                                         int(line.group(1)) if line else 1)]
+                                         int(line.group(1)) if line else fm_text.count("\n") + 1)]
     except json.JSONDecodeError as exc:
         return {}, "", 1, {}, [SiteError(article_id, f"invalid JSON frontmatter: {exc.msg}", exc.lineno)]
+    except (RecursionError, ValueError) as exc:
+        problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+        return {}, "", 1, {}, [SiteError(article_id, f"invalid {name} frontmatter: {problem}", 1)]
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         return {}, "", 1, {}, [SiteError(article_id, f"frontmatter must be keys with values (`title: ...`), "
                                          f"not a {type(meta).__name__}", 2)]
-    return meta, body, body_line, _key_lines(fm_text), []
+    key_lines = _key_lines(fm_text)
+    for key, value in meta.items():
+        if _count_items(value, MAX_META_ITEMS) > MAX_META_ITEMS:
+            return {}, "", 1, {}, [SiteError(article_id, f"frontmatter value {str(key)[:40]!r} is too large or "
+                                             "contains itself (YAML anchors?); simplify it", key_lines.get(key, 1))]
+    return meta, body, body_line, key_lines, []
+
+
+def _count_items(value: Any, limit: int) -> int:
+    """How many values `value` holds, nested ones included, counting no further than just past `limit`."""
+    count, todo = 0, [value]
+    while todo and count <= limit:
+        item = todo.pop()
+        count += 1
+        if isinstance(item, dict):
+            todo += item.values()
+        elif isinstance(item, (list, tuple, set)):
+            todo += item
+    return count
 
 
 def _yaml_error(exc: yaml.YAMLError, article_id: str) -> SiteError:
