@@ -24,7 +24,7 @@ from sitegen.files import list_files
 from sitegen.model import Page, Site
 from sitegen.output import Staging, existing_files, load_manifest, save_manifest
 from sitegen.render import THEME, make_environment, render_page, template_digests
-from sitegen.routes import plan_pages
+from sitegen.routes import colliding_articles, is_inside, plan_pages
 from sitegen.sources import read_sources
 from sitegen.store import ArticleStore
 from sitegen.views import Views
@@ -88,16 +88,16 @@ def build(options: BuildOptions) -> BuildResult:
             result.notices.append(notice)
         with clock("read"):
             sources = read_sources(source / "content", config, store, jobs)
-        if sources.errors and not options.skip_invalid:
-            raise BuildFailed(sources.errors)
-        result.warnings += sources.errors
+        assets, asset_errors = _assets(source)
+        if (sources.errors or asset_errors) and not options.skip_invalid:
+            raise BuildFailed(sources.errors + asset_errors)
+        result.warnings += sources.errors + asset_errors
         result.parsed = sources.parsed
         now = options.now or _now()
         published = {i: a for i, a in sources.articles.items()
                      if (options.drafts or not a.draft) and (options.future or a.date <= now)}
         with clock("model"):
-            site, problems = assemble(config, published, _assets(source), store)
-        result.warnings += problems
+            site, problems = assemble(config, published, assets, store)
         env = make_environment(source)
         with clock("plan"):
             try:
@@ -105,8 +105,15 @@ def build(options: BuildOptions) -> BuildResult:
             except jinja2.TemplateSyntaxError as exc:
                 raise BuildFailed([_template_error(exc, source)]) from None
             pages, collisions = plan_pages(site)
+            clashing = colliding_articles(pages) if options.skip_invalid else set()
+            if clashing:
+                result.warnings += collisions
+                site, problems = assemble(config, {i: a for i, a in published.items() if i not in clashing},
+                                          assets, store)
+                pages, collisions = plan_pages(site)
             if collisions:
                 raise BuildFailed(collisions)
+            result.warnings += problems
             keys = page_keys(pages, site, templates)
             manifest = source / CACHE_DIR / f"manifest-{hashlib.sha256(str(output).encode()).hexdigest()[:16]}.json"
             previous = load_manifest(manifest, stamp) if output.exists() and options.use_cache else {}
@@ -159,15 +166,22 @@ def _build_lock(folder: Path) -> Iterator[None]:
         yield
 
 
-def _assets(source: Path) -> dict[str, str]:
+def _assets(source: Path) -> tuple[dict[str, str], list[SiteError]]:
     """Output path → absolute source of every file copied as is: theme static files, the site's static/
-    folder (which overrides the theme's) and files beside articles in content/."""
+    folder (which overrides the theme's) and files beside articles in content/; and the files whose names
+    cannot be output paths."""
     assets: dict[str, str] = {}
+    errors = []
     for root, skip_md in ((THEME / "static", False), (source / "static", False), (source / "content", True)):
         for rel in list_files(root):
-            if not (skip_md and rel.endswith(".md")):
+            if skip_md and rel.endswith(".md"):
+                continue
+            if is_inside(rel):
                 assets[rel] = str(root / rel)
-    return assets
+            else:
+                errors.append(SiteError(display_path(root / rel, source), "the file name holds a backslash or "
+                                        "control character, which cannot be copied to the site; rename it"))
+    return assets, errors
 
 
 def _render_into(staging: Staging, pages: list[Page], views: Views, env: jinja2.Environment, source: Path,

@@ -1,6 +1,7 @@
 """Pure: Site → every output page as data. The only owner of URLs; refuses two pages on one path."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import PurePosixPath
@@ -9,6 +10,7 @@ from sitegen.config import Permalinks
 from sitegen.errors import SiteError
 from sitegen.model import Article, Group, Page, Site
 
+_UNSAFE = re.compile(r"[\\\x00-\x1f\x7f]")
 SITEMAP_LIMIT = 50_000
 """URLs per sitemap file, the protocol's maximum."""
 
@@ -160,20 +162,40 @@ def _sitemap_pages(pages: list[Page], site: Site) -> list[Page]:
 
 
 def find_collisions(pages: list[Page], site: Site) -> list[SiteError]:
-    """Two pages on one path, or on paths equal but for case (which clash on case-insensitive hosts)."""
-    seen: dict[str, Page] = {}
-    errors = []
-    for page in pages:
-        key = page.path.casefold()
-        other = seen.get(key)
-        if other is None:
-            seen[key] = page
-            continue
+    """Two pages on one path, or on paths equal but for case (which clash on case-insensitive hosts), and
+    paths that are not safely inside the output folder."""
+    errors = [SiteError(_origin(page, site), f"output path {page.path!r} would leave the output folder or holds "
+                        "control characters; rename the file or change the pattern") for page in pages
+              if not is_inside(page.path)]
+    for page, other in _clashes(pages):
         errors.append(SiteError(_origin(page, site), f"output '{page.path}' is also produced by "
                                 f"{_origin(other, site)}" + ("" if other.path == page.path else
                                                              f" as '{other.path}' (differs only in case)")
                                 + "; give one of them another slug, alias or file name"))
     return errors
+
+
+def colliding_articles(pages: list[Page]) -> set[str]:
+    """Ids of articles to leave out so that no two pages share a path: of each clashing pair, the article
+    named first in the error (the one that came later)."""
+    ids = set()
+    for page, other in _clashes(pages):
+        for p in (page, other):
+            if p.kind in ("article", "alias") and p.param("id"):
+                ids.add(p.param("id"))
+                break
+    return ids
+
+
+def _clashes(pages: list[Page]) -> Iterator[tuple[Page, Page]]:
+    """(page, the earlier page on the same path up to case) for every clash."""
+    seen: dict[str, Page] = {}
+    for page in pages:
+        key = page.path.casefold()
+        if key in seen:
+            yield page, seen[key]
+        else:
+            seen[key] = page
 
 
 def _origin(page: Page, site: Site) -> str:
@@ -187,7 +209,8 @@ def _origin(page: Page, site: Site) -> str:
 
 
 def is_inside(path: str) -> bool:
-    """True for a relative output path that cannot leave the output folder."""
+    """True for a relative output path that cannot leave the output folder and holds no backslash or
+    control character."""
     parts = PurePosixPath(path).parts
-    return bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts and "\\" not in path
-
+    return (bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts
+            and not _UNSAFE.search(path))
