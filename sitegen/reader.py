@@ -23,6 +23,10 @@ from sitegen.slugs import is_safe_segment, slugify
 KNOWN_KEYS = frozenset({"title", "date", "updated", "tags", "author", "authors", "summary", "slug", "draft",
                         "image", "aliases", "related"})
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters: invisible, not allowed in XML (feeds, sitemaps); dropped from text and values."""
+_C0_AND_SPACE = "".join(map(chr, range(33)))
+_SCRIPT_URL = re.compile(r"(javascript|vbscript|data):", re.IGNORECASE)
 
 
 class TOMLHandler(BaseHandler):
@@ -81,7 +85,7 @@ def parse_article(raw: bytes, article_id: str, config: SiteConfig) -> Parsed | l
     if not text.strip():
         return fail("the file is empty; write an article (frontmatter with a title and date, then the text) "
                     "or delete it")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     meta, body, body_line, key_lines, errors = _split(text, article_id)
     if errors:
         return errors
@@ -130,7 +134,18 @@ def _split(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[s
         if _count_items(value, MAX_META_ITEMS) > MAX_META_ITEMS:
             return {}, "", 1, {}, [SiteError(article_id, f"frontmatter value {str(key)[:40]!r} is too large or "
                                              "contains itself (YAML anchors?); simplify it", key_lines.get(key, 1))]
-    return meta, body, body_line, key_lines, []
+    return _without_controls(meta), body, body_line, key_lines, []
+
+
+def _without_controls(value: Any) -> Any:
+    """`value` with control characters (written as escapes such as "\\x01") removed from every string in it."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, dict):
+        return {_without_controls(k): _without_controls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_controls(v) for v in value]
+    return value
 
 
 def _count_items(value: Any, limit: int) -> int:
@@ -227,6 +242,9 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     image = meta.get("image")
     if image is not None and not isinstance(image, str):
         err("image", "'image' must be a URL or path")
+        image = None
+    elif image is not None and _SCRIPT_URL.match(re.sub(r"[\t\n\r]", "", image.lstrip(_C0_AND_SPACE))):
+        err("image", "'image' must be an http(s) URL or a path, not a javascript:, vbscript: or data: URL")
         image = None
     aliases = tuple(_alias(a, err) for a in _string_list(meta.get("aliases"), "aliases", err, split=None))
     related = meta.get("related", True)
