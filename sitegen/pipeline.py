@@ -124,16 +124,25 @@ def build(options: BuildOptions) -> BuildResult:
             staging = Staging(output)
             try:
                 errors = _render_into(staging, todo, Views(site, store.html), env, source, jobs)
-            except BaseException:
+            except BaseException as exc:
                 staging.discard()
+                if isinstance(exc, OSError):
+                    raise BuildFailed([_os_error(exc, output, "left as it was")]) from None
                 raise
             if errors:
                 staging.discard()
                 raise BuildFailed(errors)
         with clock("publish"):
-            result.changed, result.removed = staging.publish([p.path for p in todo], stale)
-            if keys != previous:
-                save_manifest(manifest, stamp, keys)
+            replacing = bool(todo or stale) and output.exists()
+            try:
+                if replacing:  # a publish cut short leaves no manifest: the next build then checks every page
+                    manifest.unlink(missing_ok=True)
+                result.changed, result.removed = staging.publish([p.path for p in todo], stale)
+                if replacing or keys != previous:
+                    save_manifest(manifest, stamp, keys)
+            except OSError as exc:
+                staging.discard()
+                raise BuildFailed([_os_error(exc, output, "partly updated; the next build completes it")]) from None
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
     result.site, result.env = site, env
     result.article_pages = {p.param("id"): p for p in pages if p.kind == "article"}
@@ -213,6 +222,11 @@ def _template_error(exc: jinja2.TemplateError, source: Path, page: Page | None =
     where = display_path(Path(filename), source) if filename else "templates"
     context = f" (rendering {page.path})" if page else ""
     return SiteError(where, f"template error: {exc.message or exc}{context}", line)
+
+
+def _os_error(exc: OSError, output: Path, state: str) -> SiteError:
+    """A failed read or write (a full disk, a vanished file) as a message naming the file."""
+    return SiteError(str(exc.filename or output), f"{exc.strerror or exc}; the build stopped and {output} was {state}")
 
 
 def _now() -> datetime:
