@@ -47,15 +47,15 @@ class _YAMLLoader(yaml.CSafeLoader):
         try:
             return super().construct_object(node, deep)
         except (ValueError, OverflowError) as exc:
-            raise yaml.constructor.ConstructorError(None, None, f"cannot use {str(node.value)[:40]!r}: {str(exc).split(';')[0]}; correct it",
-                                                    node.start_mark) from None
+            problem = f"cannot use {str(node.value)[:40]!r}: {str(exc).split(';')[0]}; correct it"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
 
 _HANDLERS = [YAMLHandler(), TOMLHandler(), JSONHandler()]
-MAX_META_ITEMS = 10_000
-"""Values a frontmatter may hold in all, counting nested ones: YAML anchors can expand a few lines into
-billions (and a value can contain itself)."""
 _FORMAT_NAMES = {YAMLHandler: "YAML", TOMLHandler: "TOML", JSONHandler: "JSON"}
+MAX_META_ITEMS = 10_000
+"""Values one frontmatter key may hold, nested ones included: YAML anchors can expand a few lines into
+billions (and a value can contain itself)."""
 
 
 class Parsed(NamedTuple):
