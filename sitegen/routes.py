@@ -168,10 +168,12 @@ def find_collisions(pages: list[Page], site: Site) -> list[SiteError]:
                         "control characters; rename the file or change the pattern") for page in pages
               if not is_inside(page.path)]
     for page, other in _clashes(pages):
-        errors.append(SiteError(_origin(page, site), f"output '{page.path}' is also produced by "
-                                f"{_origin(other, site)}" + ("" if other.path == page.path else
-                                                             f" as '{other.path}' (differs only in case)")
-                                + "; give one of them another slug, alias or file name"))
+        if other.path.casefold() == page.path.casefold():
+            clash = f"output '{page.path}' is also produced by {_origin(other, site)}" + (
+                "" if other.path == page.path else f" as '{other.path}' (differs only in case)")
+        else:
+            clash = f"output '{page.path}' needs a folder where {_origin(other, site)} writes the file '{other.path}'"
+        errors.append(SiteError(_origin(page, site), clash + "; give one of them another slug, alias or file name"))
     return errors
 
 
@@ -188,7 +190,8 @@ def colliding_articles(pages: list[Page]) -> set[str]:
 
 
 def _clashes(pages: list[Page]) -> Iterator[tuple[Page, Page]]:
-    """(page, the earlier page on the same path up to case) for every clash."""
+    """(page, the earlier page on the same path up to case) for every clash, then (page, the page whose file
+    stands where the page needs a folder: `feed.xml` for `feed.xml/x/index.html`)."""
     seen: dict[str, Page] = {}
     for page in pages:
         key = page.path.casefold()
@@ -196,6 +199,13 @@ def _clashes(pages: list[Page]) -> Iterator[tuple[Page, Page]]:
             yield page, seen[key]
         else:
             seen[key] = page
+    for page in pages:
+        folders = page.path.casefold().split("/")[:-1]
+        for depth in range(1, len(folders) + 1):
+            other = seen.get("/".join(folders[:depth]))
+            if other is not None:
+                yield page, other
+                break
 
 
 def _origin(page: Page, site: Site) -> str:

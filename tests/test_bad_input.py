@@ -169,6 +169,16 @@ def test_alias_on_an_article_url(good_site, capsys):
         "content/2020/2020-10-23-good.md; give one of them another slug, alias or file name")])
 
 
+def test_url_that_needs_a_folder_where_another_page_is_a_file(good_site, capsys):
+    root, before = good_site
+    add(root, "other.md", article(title="Other", slug="index.html", aliases="[/feed.xml/old/]"))
+    assert_refused_then_skipped(root, before, capsys, [
+        ("content/other.md: output '2020/01/index.html/index.html' needs a folder where the month page writes the "
+        "file '2020/01/index.html'; give one of them another slug, alias or file name"),
+        ("content/other.md (alias): output 'feed.xml/old/index.html' needs a folder where the feed page writes the "
+        "file 'feed.xml'; give one of them another slug, alias or file name")])
+
+
 def test_byte_order_mark_builds(tmp_path):
     root = write_site(tmp_path, {})
     add(root, "bom.md", "\ufeff---\ntitle: With BOM\ndate: 2020-01-01\ntags: [a]\n---\nText.\n")
