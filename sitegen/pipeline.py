@@ -24,7 +24,7 @@ from sitegen.files import list_files
 from sitegen.model import Page, Site
 from sitegen.output import Staging, existing_files, load_manifest, save_manifest
 from sitegen.render import THEME, make_environment, render_page, template_digests
-from sitegen.routes import colliding_articles, is_inside, plan_pages
+from sitegen.routes import is_inside, plan_pages, unplaceable_articles
 from sitegen.sources import read_sources
 from sitegen.store import ArticleStore
 from sitegen.views import Views
@@ -105,10 +105,10 @@ def build(options: BuildOptions) -> BuildResult:
             except jinja2.TemplateSyntaxError as exc:
                 raise BuildFailed([_template_error(exc, source)]) from None
             pages, collisions = plan_pages(site)
-            clashing = colliding_articles(pages) if options.skip_invalid else set()
-            if clashing:
+            unplaceable = unplaceable_articles(pages) if options.skip_invalid else set()
+            if unplaceable:
                 result.warnings += collisions
-                site, problems = assemble(config, {i: a for i, a in published.items() if i not in clashing},
+                site, problems = assemble(config, {i: a for i, a in published.items() if i not in unplaceable},
                                           assets, store)
                 pages, collisions = plan_pages(site)
             if collisions:

@@ -11,6 +11,8 @@ from sitegen.errors import SiteError
 from sitegen.model import Article, Group, Page, Site
 
 _UNSAFE = re.compile(r"[\\\x00-\x1f\x7f]")
+MAX_NAME_BYTES = 255
+"""The longest file or folder name common file systems accept."""
 SITEMAP_LIMIT = 50_000
 """URLs per sitemap file, the protocol's maximum."""
 
@@ -163,10 +165,8 @@ def _sitemap_pages(pages: list[Page], site: Site) -> list[Page]:
 
 def find_collisions(pages: list[Page], site: Site) -> list[SiteError]:
     """Two pages on one path, or on paths equal but for case (which clash on case-insensitive hosts), and
-    paths that are not safely inside the output folder."""
-    errors = [SiteError(_origin(page, site), f"output path {page.path!r} would leave the output folder or holds "
-                        "control characters; rename the file or change the pattern") for page in pages
-              if not is_inside(page.path)]
+    paths that cannot be written safely."""
+    errors = [SiteError(_origin(page, site), problem) for page in pages if (problem := _path_problem(page.path))]
     for page, other in _clashes(pages):
         if other.path.casefold() == page.path.casefold():
             clash = f"output '{page.path}' is also produced by {_origin(other, site)}" + (
@@ -177,16 +177,26 @@ def find_collisions(pages: list[Page], site: Site) -> list[SiteError]:
     return errors
 
 
-def colliding_articles(pages: list[Page]) -> set[str]:
-    """Ids of articles to leave out so that no two pages share a path: of each clashing pair, the article
-    named first in the error (the one that came later)."""
-    ids = set()
+def unplaceable_articles(pages: list[Page]) -> set[str]:
+    """Ids of articles to leave out so that every path can be written and no two pages share one: those
+    with a bad path, and of each clashing pair the article named first in the error (the later one)."""
+    ids = {p.param("id") for p in pages if p.kind in ("article", "alias") and _path_problem(p.path)}
     for page, other in _clashes(pages):
         for p in (page, other):
             if p.kind in ("article", "alias") and p.param("id"):
                 ids.add(p.param("id"))
                 break
     return ids
+
+
+def _path_problem(path: str) -> str | None:
+    if not is_inside(path):
+        return (f"output path {path!r} would leave the output folder or holds control characters; rename the file "
+                "or change the pattern")
+    if any(len(name.encode()) > MAX_NAME_BYTES for name in path.split("/")):
+        return (f"output path '{path[:60]}...' has a name longer than {MAX_NAME_BYTES} bytes, which file systems "
+                "refuse; shorten the slug, alias or pattern")
+    return None
 
 
 def _clashes(pages: list[Page]) -> Iterator[tuple[Page, Page]]:

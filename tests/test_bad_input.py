@@ -179,6 +179,16 @@ def test_url_that_needs_a_folder_where_another_page_is_a_file(good_site, capsys)
         "file 'feed.xml'; give one of them another slug, alias or file name")])
 
 
+def test_url_names_too_long_for_file_systems(good_site, capsys):
+    root, before = good_site
+    add(root, "long.md", article(title="Long", slug="a" * 256, aliases=f"[/old/{'é' * 128}.html]"))
+    assert_refused_then_skipped(root, before, capsys, [
+        (f"content/long.md: output path '2020/01/{'a' * 52}...' has a name longer than 255 bytes, which file "
+        "systems refuse; shorten the slug, alias or pattern"),
+        (f"content/long.md (alias): output path 'old/{'é' * 56}...' has a name longer than 255 bytes, which file "
+        "systems refuse; shorten the slug, alias or pattern")])
+
+
 def test_byte_order_mark_builds(tmp_path):
     root = write_site(tmp_path, {})
     add(root, "bom.md", "\ufeff---\ntitle: With BOM\ndate: 2020-01-01\ntags: [a]\n---\nText.\n")
