@@ -4,13 +4,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import PurePosixPath
 
 from sitegen.config import Permalinks
 from sitegen.errors import SiteError
 from sitegen.model import Article, Group, Page, Site
 
-_UNSAFE = re.compile(r"[\\\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME_BYTES = 255
 """The longest file or folder name common file systems accept."""
 SITEMAP_LIMIT = 50_000
@@ -193,7 +192,7 @@ def _path_problem(path: str) -> str | None:
     if not is_inside(path):
         return (f"output path {path!r} would leave the output folder or holds control characters; rename the file "
                 "or change the pattern")
-    if any(len(name.encode()) > MAX_NAME_BYTES for name in path.split("/")):
+    if len(path) > MAX_NAME_BYTES // 4 and any(len(name.encode()) > MAX_NAME_BYTES for name in path.split("/")):
         return (f"output path '{path[:60]}...' has a name longer than {MAX_NAME_BYTES} bytes, which file systems "
                 "refuse; shorten the slug, alias or pattern")
     return None
@@ -203,19 +202,19 @@ def _clashes(pages: list[Page]) -> Iterator[tuple[Page, Page]]:
     """(page, the earlier page on the same path up to case) for every clash, then (page, the page whose file
     stands where the page needs a folder: `feed.xml` for `feed.xml/x/index.html`)."""
     seen: dict[str, Page] = {}
-    for page in pages:
-        key = page.path.casefold()
+    keys = [page.path.casefold() for page in pages]
+    for page, key in zip(pages, keys):
         if key in seen:
             yield page, seen[key]
         else:
             seen[key] = page
-    for page in pages:
-        folders = page.path.casefold().split("/")[:-1]
-        for depth in range(1, len(folders) + 1):
-            other = seen.get("/".join(folders[:depth]))
-            if other is not None:
-                yield page, other
+    for page, key in zip(pages, keys):
+        end = key.find("/")
+        while end != -1:
+            if key[:end] in seen:
+                yield page, seen[key[:end]]
                 break
+            end = key.find("/", end + 1)
 
 
 def _origin(page: Page, site: Site) -> str:
@@ -231,6 +230,6 @@ def _origin(page: Page, site: Site) -> str:
 def is_inside(path: str) -> bool:
     """True for a relative output path that cannot leave the output folder and holds no backslash or
     control character."""
-    parts = PurePosixPath(path).parts
-    return (bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts
-            and not _UNSAFE.search(path))
+    if not path.strip("/.") or path[0] == "/" or "\\" in path or "/../" in f"/{path}/":
+        return False
+    return path.isprintable() or not _CONTROL.search(path)
