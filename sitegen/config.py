@@ -182,8 +182,9 @@ def _check(config: SiteConfig) -> list[SiteError]:
         errors.append(SiteError(CONFIG_FILE, f"'base_url' must end with '/': {config.base_url}/"))
     for f in fields(Permalinks):
         pattern = getattr(config.permalinks, f.name)
-        if ".." in pattern.split("/") or "\\" in pattern:
-            errors.append(SiteError(CONFIG_FILE, f"'permalinks.{f.name}' must not contain '..' or '\\'"))
+        if ".." in pattern.split("/") or re.search(r"[\\\x00-\x1f\x7f]", pattern):
+            errors.append(SiteError(CONFIG_FILE, f"'permalinks.{f.name}' must not contain '..', '\\' or "
+                                    "control characters"))
         try:
             used = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
         except ValueError as exc:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta, tzinfo
 
 _FORMATS = (
     "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y",
@@ -25,6 +25,8 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
         parsed = _parse_text(value.strip())
     else:
         raise TypeError(f"expected a date such as 2020-10-23 or 2020-10-23T03:55:00+01:00, got {value!r}")
+    if not MINYEAR < parsed.year < MAXYEAR:  # converting to UTC or another zone could leave the calendar
+        raise ValueError(f"year {parsed.year} is out of range; use a year from {MINYEAR + 1} to {MAXYEAR - 1}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed

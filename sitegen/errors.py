@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+_VISIBLE = {c: f"\\x{c:02x}" for c in (*range(32), 127) if c != 10}
+"""Control characters in file names or values are shown, never sent to the terminal (escape sequences)."""
+
 
 @dataclass(frozen=True, slots=True)
 class SiteError:
@@ -18,7 +21,7 @@ class SiteError:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+        return f"{where}: {self.message}".translate(_VISIBLE)
 
 
 class BuildFailed(Exception):

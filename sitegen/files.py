@@ -28,10 +28,14 @@ def list_files(root: Path) -> list[str]:
                     continue
                 if entry.is_symlink() and not _inside(os.path.realpath(entry.path), base):
                     continue
-                if entry.is_dir():
+                try:
+                    is_dir, is_file = entry.is_dir(), entry.is_file()
+                except OSError:  # a symlink loop (ELOOP) leads nowhere, like a dangling link
+                    continue
+                if is_dir:
                     if not entry.is_symlink():
                         todo.append((entry.path, f"{prefix}{name}/"))
-                elif entry.is_file():
+                elif is_file:
                     found.append(prefix + name)
     return sorted(found)
 

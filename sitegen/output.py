@@ -15,7 +15,11 @@ class Staging:
     def __init__(self, output: Path):
         self.output = output
         self.root = output.parent / f".{output.name}.staging-{os.getpid()}"
-        shutil.rmtree(self.root, ignore_errors=True)
+        if output.parent.is_dir():
+            with os.scandir(output.parent) as entries:
+                for left in entries:  # staging folders of killed builds (this build holds the lock)
+                    if left.name.startswith(f".{output.name}.staging-"):
+                        shutil.rmtree(left.path, ignore_errors=True)
         self.root.mkdir(parents=True)
         self._folders: set[Path] = {self.root}
 

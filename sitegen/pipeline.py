@@ -25,7 +25,7 @@ from sitegen.migrate import misplaced_posts
 from sitegen.model import Page, Site
 from sitegen.output import Staging, existing_files, load_manifest, save_manifest
 from sitegen.render import THEME, make_environment, render_page, template_digests
-from sitegen.routes import plan_pages
+from sitegen.routes import is_inside, plan_pages, unplaceable_articles
 from sitegen.search import update_index
 from sitegen.sources import read_sources
 from sitegen.store import ArticleStore
@@ -97,17 +97,17 @@ def build(options: BuildOptions) -> BuildResult:
             result.notices.append(notice)
         with clock("read"):
             sources = read_sources(source / "content", config, store, jobs)
-        if sources.errors and not options.skip_invalid:
-            raise BuildFailed(sources.errors)
-        result.warnings += sources.errors + sources.warnings
+        assets, asset_errors = _assets(source)
+        if (sources.errors or asset_errors) and not options.skip_invalid:
+            raise BuildFailed(sources.errors + asset_errors)
+        result.warnings += sources.errors + sources.warnings + asset_errors
         result.parsed = sources.parsed
         now = options.now or current_time()
         published = {i: a for i, a in sources.articles.items()
                      if (options.drafts or not a.draft) and (options.future or a.date <= now)
                      and (a.expires is None or a.expires > now)}
         with clock("model"):
-            site, problems = assemble(config, published, _assets(source), store)
-        result.warnings += problems
+            site, problems = assemble(config, published, assets, store)
         env = make_environment(source)
         with clock("plan"):
             try:
@@ -115,8 +115,15 @@ def build(options: BuildOptions) -> BuildResult:
             except jinja2.TemplateSyntaxError as exc:
                 raise BuildFailed([_template_error(exc, source)]) from None
             pages, collisions = plan_pages(site)
+            unplaceable = unplaceable_articles(pages) if options.skip_invalid else set()
+            if unplaceable:
+                result.warnings += collisions
+                site, problems = assemble(config, {i: a for i, a in published.items() if i not in unplaceable},
+                                          assets, store)
+                pages, collisions = plan_pages(site)
             if collisions:
                 raise BuildFailed(collisions)
+            result.warnings += problems
             keys = page_keys(pages, site, templates)
             manifest = source / CACHE_DIR / f"manifest-{hashlib.sha256(str(output).encode()).hexdigest()[:16]}.json"
             previous = load_manifest(manifest, stamp) if output.exists() and options.use_cache else {}
@@ -127,16 +134,25 @@ def build(options: BuildOptions) -> BuildResult:
             staging = Staging(output)
             try:
                 errors = _render_into(staging, todo, Views(site, store.html), env, source, jobs)
-            except BaseException:
+            except BaseException as exc:
                 staging.discard()
+                if isinstance(exc, OSError):
+                    raise BuildFailed([_os_error(exc, output, "left as it was")]) from None
                 raise
             if errors:
                 staging.discard()
                 raise BuildFailed(errors)
         with clock("publish"):
-            result.changed, result.removed = staging.publish([p.path for p in todo], stale)
-            if keys != previous:
-                save_manifest(manifest, stamp, keys)
+            replacing = bool(todo or stale) and output.exists()
+            try:
+                if replacing:  # a publish cut short leaves no manifest: the next build then checks every page
+                    manifest.unlink(missing_ok=True)
+                result.changed, result.removed = staging.publish([p.path for p in todo], stale)
+                if replacing or keys != previous:
+                    save_manifest(manifest, stamp, keys)
+            except OSError as exc:
+                staging.discard()
+                raise BuildFailed([_os_error(exc, output, "partly updated; the next build completes it")]) from None
         with clock("search"):
             searched = update_index(output, config.search, keys, manifest.with_suffix(".search"))
             result.notices += [searched.notice] if searched.notice else []
@@ -172,15 +188,22 @@ def _build_lock(folder: Path) -> Iterator[None]:
         yield
 
 
-def _assets(source: Path) -> dict[str, str]:
+def _assets(source: Path) -> tuple[dict[str, str], list[SiteError]]:
     """Output path → absolute source of every file copied as is: theme static files, the site's static/
-    folder (which overrides the theme's) and files beside articles in content/."""
+    folder (which overrides the theme's) and files beside articles in content/; and the files whose names
+    cannot be output paths."""
     assets: dict[str, str] = {}
+    errors = []
     for root, skip_md in ((THEME / "static", False), (source / "static", False), (source / "content", True)):
         for rel in list_files(root):
-            if not (skip_md and rel.endswith(ARTICLE_SUFFIXES)):
+            if skip_md and rel.endswith(ARTICLE_SUFFIXES):
+                continue
+            if is_inside(rel):
                 assets[rel] = str(root / rel)
-    return assets
+            else:
+                errors.append(SiteError(display_path(root / rel, source), "the file name holds a backslash or "
+                                        "control character, which cannot be copied to the site; rename it"))
+    return assets, errors
 
 
 def _render_into(staging: Staging, pages: list[Page], views: Views, env: jinja2.Environment, source: Path,
@@ -212,6 +235,11 @@ def _template_error(exc: jinja2.TemplateError, source: Path, page: Page | None =
     where = display_path(Path(filename), source) if filename else "templates"
     context = f" (rendering {page.path})" if page else ""
     return SiteError(where, f"template error: {exc.message or exc}{context}", line)
+
+
+def _os_error(exc: OSError, output: Path, state: str) -> SiteError:
+    """A failed read or write (a full disk, a vanished file) as a message naming the file."""
+    return SiteError(str(exc.filename or output), f"{exc.strerror or exc}; the build stopped and {output} was {state}")
 
 
 def current_time() -> datetime:

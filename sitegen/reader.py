@@ -33,6 +33,10 @@ from sitegen.slugs import is_safe_segment, slugify
 KNOWN_KEYS = frozenset({"title", "date", "updated", "tags", "author", "authors", "summary", "slug", "draft",
                         "image", "aliases", "related", "permalink", "expires", "excerpt_separator"})
 DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters: invisible, not allowed in XML (feeds, sitemaps); dropped from text and values."""
+_C0_AND_SPACE = "".join(map(chr, range(33)))
+_SCRIPT_URL = re.compile(r"(javascript|vbscript|data):", re.IGNORECASE)
 
 
 class TOMLHandler(BaseHandler):
@@ -45,8 +49,23 @@ class TOMLHandler(BaseHandler):
         return tomllib.loads(fm)
 
 
+class _YAMLLoader(yaml.CSafeLoader):
+    """libyaml's safe loader, reporting values Python cannot hold (2021-02-30, a 5,000-digit number) at their
+    line instead of raising a bare ValueError."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            problem = f"cannot use {str(node.value)[:40]!r}: {str(exc).split(';')[0]}; correct it"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
+
 _HANDLERS = [YAMLHandler(), TOMLHandler(), JSONHandler()]
 _FORMAT_NAMES = {YAMLHandler: "YAML", TOMLHandler: "TOML", JSONHandler: "JSON"}
+MAX_META_ITEMS = 10_000
+"""Values one frontmatter key may hold, nested ones included: YAML anchors can expand a few lines into
+billions (and a value can contain itself)."""
 
 
 class Parsed(NamedTuple):
@@ -75,15 +94,19 @@ def parse_article(raw: bytes, article_id: str, config: SiteConfig, modified: flo
 
 
 def decode_text(raw: bytes, article_id: str) -> str | list[SiteError]:
-    """A file's bytes as text with `\n` line ends, or why they are not text."""
+    """A file's bytes as text with `\n` line ends and no control characters, or why they are not text."""
+    if b"\x00" in raw:
+        return [SiteError(article_id, "contains NUL bytes: this looks like a binary file, not Markdown; "
+                                      "rename or remove it")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return [SiteError(article_id, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line)]
-    if "\x00" in text:
-        return [SiteError(article_id, "contains NUL bytes: this looks like a binary file, not Markdown")]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return [SiteError(article_id, "the file is empty; write an article (frontmatter with a title and date, "
+                                      "then the text) or delete it")]
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def split_frontmatter(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[str, int], list[SiteError]]:
@@ -105,7 +128,7 @@ def split_frontmatter(text: str, article_id: str) -> tuple[dict[str, Any], str, 
     body_line = text[: len(text) - len(body)].count("\n") + 1
     try:
         if isinstance(handler, YAMLHandler):
-            meta = yaml.load(fm_text, Loader=yaml.CSafeLoader)
+            meta = yaml.load(fm_text, Loader=_YAMLLoader)
         else:
             meta = handler.load(fm_text)
     except yaml.YAMLError as exc:
@@ -113,15 +136,47 @@ def split_frontmatter(text: str, article_id: str) -> tuple[dict[str, Any], str, 
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"at line (\d+)", str(exc))
         return {}, "", 1, {}, [SiteError(article_id, f"invalid TOML frontmatter: {exc}",
-                                         int(line.group(1)) if line else 1)]
+                                         int(line.group(1)) if line else fm_text.count("\n") + 1)]
     except json.JSONDecodeError as exc:
         return {}, "", 1, {}, [SiteError(article_id, f"invalid JSON frontmatter: {exc.msg}", exc.lineno)]
+    except (RecursionError, ValueError) as exc:
+        problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+        return {}, "", 1, {}, [SiteError(article_id, f"invalid {name} frontmatter: {problem}", 1)]
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         return {}, "", 1, {}, [SiteError(article_id, f"frontmatter must be keys with values (`title: ...`), "
                                          f"not a {type(meta).__name__}", 2)]
-    return meta, body, body_line, _key_lines(fm_text), []
+    key_lines = _key_lines(fm_text)
+    for key, value in meta.items():
+        if _count_items(value, MAX_META_ITEMS) > MAX_META_ITEMS:
+            return {}, "", 1, {}, [SiteError(article_id, f"frontmatter value {str(key)[:40]!r} is too large or "
+                                             "contains itself (YAML anchors?); simplify it", key_lines.get(key, 1))]
+    return _without_controls(meta), body, body_line, key_lines, []
+
+
+def _without_controls(value: Any) -> Any:
+    """`value` with control characters (written as escapes such as "\\x01") removed from every string in it."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, dict):
+        return {_without_controls(k): _without_controls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_controls(v) for v in value]
+    return value
+
+
+def _count_items(value: Any, limit: int) -> int:
+    """How many values `value` holds, nested ones included, counting no further than just past `limit`."""
+    count, todo = 0, [value]
+    while todo and count <= limit:
+        item = todo.pop()
+        count += 1
+        if isinstance(item, dict):
+            todo += item.values()
+        elif isinstance(item, (list, tuple, set)):
+            todo += item
+    return count
 
 
 def _yaml_error(exc: yaml.YAMLError, article_id: str) -> SiteError:
@@ -206,6 +261,9 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     image = meta.get("image")
     if image is not None and not isinstance(image, str):
         err("image", "'image' must be a URL or path")
+        image = None
+    elif image is not None and _SCRIPT_URL.match(re.sub(r"[\t\n\r]", "", image.lstrip(_C0_AND_SPACE))):
+        err("image", "'image' must be an http(s) URL or a path, not a javascript:, vbscript: or data: URL")
         image = None
     aliases = tuple(_alias(a, err) for a in _string_list(meta.get("aliases"), "aliases", err, split=None))
     permalink = meta.get("permalink")

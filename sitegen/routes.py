@@ -1,14 +1,17 @@
 """Pure: Site → every output page as data. The only owner of URLs; refuses two pages on one path."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import PurePosixPath
 
 from sitegen.config import Permalinks
 from sitegen.errors import SiteError
 from sitegen.model import Article, Group, Page, Site
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_NAME_BYTES = 255
+"""The longest file or folder name common file systems accept."""
 SITEMAP_LIMIT = 50_000
 """URLs per sitemap file, the protocol's maximum."""
 SEARCH_FOLDER = "pagefind"
@@ -166,19 +169,16 @@ def _sitemap_pages(pages: list[Page], site: Site) -> list[Page]:
 
 
 def find_collisions(pages: list[Page], site: Site) -> list[SiteError]:
-    """Two pages on one path, or on paths equal but for case (which clash on case-insensitive hosts)."""
-    seen: dict[str, Page] = {}
-    errors = []
-    for page in pages:
-        key = page.path.casefold()
-        other = seen.get(key)
-        if other is None:
-            seen[key] = page
-            continue
-        errors.append(SiteError(_origin(page, site), f"output '{page.path}' is also produced by "
-                                f"{_origin(other, site)}" + ("" if other.path == page.path else
-                                                             f" as '{other.path}' (differs only in case)")
-                                + "; give one of them another slug, alias or file name"))
+    """Two pages on one path, or on paths equal but for case (which clash on case-insensitive hosts), and
+    paths that cannot be written safely."""
+    errors = [SiteError(_origin(page, site), problem) for page in pages if (problem := _path_problem(page.path))]
+    for page, other in _clashes(pages):
+        if other.path.casefold() == page.path.casefold():
+            clash = f"output '{page.path}' is also produced by {_origin(other, site)}" + (
+                "" if other.path == page.path else f" as '{other.path}' (differs only in case)")
+        else:
+            clash = f"output '{page.path}' needs a folder where {_origin(other, site)} writes the file '{other.path}'"
+        errors.append(SiteError(_origin(page, site), clash + "; give one of them another slug, alias or file name"))
     return errors
 
 
@@ -189,6 +189,47 @@ def _in_search_folder(pages: list[Page], site: Site) -> list[SiteError]:
     prefix = SEARCH_FOLDER + "/"
     return [SiteError(_origin(p, site), f"output '{p.path}' is in '{prefix}', which holds the search index; "
                       "move it, or set search = false in site.toml") for p in pages if p.path.casefold().startswith(prefix)]
+
+
+def unplaceable_articles(pages: list[Page]) -> set[str]:
+    """Ids of articles to leave out so that every path can be written and no two pages share one: those
+    with a bad path, and of each clashing pair the article named first in the error (the later one)."""
+    ids = {p.param("id") for p in pages if p.kind in ("article", "alias") and _path_problem(p.path)}
+    for page, other in _clashes(pages):
+        for p in (page, other):
+            if p.kind in ("article", "alias") and p.param("id"):
+                ids.add(p.param("id"))
+                break
+    return ids
+
+
+def _path_problem(path: str) -> str | None:
+    if not is_inside(path):
+        return (f"output path {path!r} would leave the output folder or holds control characters; rename the file "
+                "or change the pattern")
+    if len(path) > MAX_NAME_BYTES // 4 and any(len(name.encode()) > MAX_NAME_BYTES for name in path.split("/")):
+        return (f"output path '{path[:60]}...' has a name longer than {MAX_NAME_BYTES} bytes, which file systems "
+                "refuse; shorten the slug, alias or pattern")
+    return None
+
+
+def _clashes(pages: list[Page]) -> Iterator[tuple[Page, Page]]:
+    """(page, the earlier page on the same path up to case) for every clash, then (page, the page whose file
+    stands where the page needs a folder: `feed.xml` for `feed.xml/x/index.html`)."""
+    seen: dict[str, Page] = {}
+    keys = [page.path.casefold() for page in pages]
+    for page, key in zip(pages, keys):
+        if key in seen:
+            yield page, seen[key]
+        else:
+            seen[key] = page
+    for page, key in zip(pages, keys):
+        end = key.find("/")
+        while end != -1:
+            if key[:end] in seen:
+                yield page, seen[key[:end]]
+                break
+            end = key.find("/", end + 1)
 
 
 def _origin(page: Page, site: Site) -> str:
@@ -202,7 +243,8 @@ def _origin(page: Page, site: Site) -> str:
 
 
 def is_inside(path: str) -> bool:
-    """True for a relative output path that cannot leave the output folder."""
-    parts = PurePosixPath(path).parts
-    return bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts and "\\" not in path
-
+    """True for a relative output path that cannot leave the output folder and holds no backslash or
+    control character."""
+    if not path.strip("/.") or path[0] == "/" or "\\" in path or "/../" in f"/{path}/":
+        return False
+    return path.isprintable() or not _CONTROL.search(path)

@@ -5,6 +5,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+MAX_BYTES = 200
+"""Longest slug in UTF-8 bytes, well inside file systems' 255-byte names."""
 _SYMBOLS = {"&": " and ", "+": " plus ", "#": " sharp ", "@": " at "}
 _TRANSLIT = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i"})
 
@@ -28,7 +30,10 @@ def slugify(text: str) -> str:
             continue
         base = c if c.isalnum() else ""
         kept.append(c if base else " ")
-    return unicodedata.normalize("NFC", "-".join("".join(kept).split()))[:80].strip("-")
+    slug = unicodedata.normalize("NFC", "-".join("".join(kept).split()))[:80]
+    while len(slug.encode()) > MAX_BYTES:  # 80 letters of a 4-byte script would be too long for a file name
+        slug = slug[:-1]
+    return slug.strip("-")
 
 
 @lru_cache(maxsize=4096)

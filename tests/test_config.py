@@ -250,10 +250,11 @@ def test_permalink_with_unbalanced_brace(tmp_path):
         "'permalinks.article': expected '}' before end of string"]
 
 
-@pytest.mark.parametrize("pattern", ["/../{slug}/", "/{year}/..", "/a\\\\{slug}/"])
+@pytest.mark.parametrize("pattern", ["/../{slug}/", "/{year}/..", "/a\\\\{slug}/", "/{slug}\\u0000/",
+                                     "/x\\u001b/{slug}/"])
 def test_permalink_cannot_leave_the_output(tmp_path, pattern):
     assert messages_of(tmp_path, f'[permalinks]\narticle = "{pattern}"\n') == [
-        "'permalinks.article' must not contain '..' or '\\'"]
+        "'permalinks.article' must not contain '..', '\\' or control characters"]
 
 
 # --- base_path / origin --------------------------------------------------------------------------------------

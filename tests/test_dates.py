@@ -96,6 +96,14 @@ def test_empty_text(text):
         parse_date(text, LONDON)
 
 
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31T23:59:00-12:00", date(1, 1, 1),
+                                   datetime(9999, 12, 31, tzinfo=UTC)])
+def test_years_at_the_edge_of_the_calendar_are_refused(value):
+    """Moving such a date to UTC or the site zone would overflow Python's calendar."""
+    with pytest.raises(ValueError, match=r"^year (1|9999) is out of range; use a year from 2 to 9998$"):
+        parse_date(value, ZoneInfo("Pacific/Kiritimati"))
+
+
 @pytest.mark.parametrize("value", [12, None, ["2020-10-23"], 3.5])
 def test_wrong_kind_of_value(value):
     with pytest.raises(TypeError) as info:

@@ -257,7 +257,11 @@ def test_not_utf8_names_the_line():
 
 def test_nul_bytes_mean_binary():
     assert one_error(b"---\ntitle: Hello\n---\nab\x00c\n") == (
-        None, "contains NUL bytes: this looks like a binary file, not Markdown")
+        None, "contains NUL bytes: this looks like a binary file, not Markdown; rename or remove it")
+
+
+def test_binary_bytes_that_are_not_utf8_still_read_as_binary():
+    assert one_error(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")[1].startswith("contains NUL bytes")
 
 
 def test_utf16_file_is_reported():

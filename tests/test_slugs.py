@@ -112,3 +112,8 @@ def test_slugify_is_safe_and_idempotent(text):
 ])
 def test_is_safe_segment(segment, safe):
     assert is_safe_segment(segment) is safe
+
+
+def test_slug_of_a_four_byte_script_fits_a_file_name():
+    slug = slugify("\U00020000" * 100)
+    assert len(slug.encode()) <= 200 and slug == "\U00020000" * 50
