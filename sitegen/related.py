@@ -106,6 +106,7 @@ zou dan wat dit deze over uit
 """
 _STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 _WORD = re.compile(r"[^\W_]*[^\W\d_][^\W_]*")  # has a letter: "5g" counts, years and amounts do not
+_RUN = re.compile(r"[^\W_]+")  # a run that is not all decimal digits is exactly one _WORD match, found faster
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _FIELD_REPEAT = (3, 2, 1)  # title, summary, body: the writer's own summary of what the story is about
 _MIN_LENGTH = 3
@@ -116,22 +117,29 @@ _EMPTY = ((1 << 28) - 1) << _SHIFT  # sorts after every real key and carries a z
 _BUDGET = 1 << 20  # array elements per block of rows: bounds memory, keeps blocks in cache
 
 
-def _tokens(text: str) -> Iterator[str]:
-    for word in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
+def _tokens(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not _CJK.search(folded):  # the common case
+        return [w for w in _RUN.findall(folded) if len(w) >= _MIN_LENGTH and w not in _STOP_WORDS
+                and not w.isdecimal()]
+    words = _WORD.findall(folded)
+    tokens = []
+    for word in words:
         if _CJK.search(word):  # Chinese and Japanese are unspaced: index character bigrams instead
             for run in _CJK.findall(word):
-                yield from (run[i : i + 2] for i in range(len(run) - 1))
-            yield from (w for w in _CJK.sub(" ", word).split() if len(w) >= _MIN_LENGTH)
+                tokens += (run[i : i + 2] for i in range(len(run) - 1))
+            tokens += (w for w in _CJK.sub(" ", word).split() if len(w) >= _MIN_LENGTH)
         elif len(word) >= _MIN_LENGTH and word not in _STOP_WORDS:
-            yield word
+            tokens.append(word)
+    return tokens
 
 
 def extract_terms(title: str, summary: str, body_text: str) -> Terms:
     """Term counts of one article, title and summary counted several times; sorted by term."""
     counts: Counter[str] = Counter()
     for text, repeat in zip((title, summary, body_text), _FIELD_REPEAT):
-        for token in _tokens(text):
-            counts[token] += repeat
+        for token, n in Counter(_tokens(text)).items():
+            counts[token] += n * repeat
     return tuple(sorted((sys.intern(t), n) for t, n in counts.items()))
 
 

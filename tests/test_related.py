@@ -7,7 +7,10 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from sitegen import related
 from sitegen.related import RelatedDoc, RelatedSettings, compute_related, extract_terms
 
 DAY = 86400.0
@@ -236,3 +239,9 @@ def test_sparse_machinery_matches_brute_force(seed):
 def test_expansion_keeps_lists_on_topic_with_noisy_tags():
     docs, topic_of = archive(400, tags=True)
     assert precision(compute_related(docs, RelatedSettings()), topic_of) == 1.0
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_word_runs_without_only_digits_are_exactly_the_words_with_a_letter(text):
+    runs = [w for w in related._RUN.findall(text) if not w.isdecimal()]
+    assert runs == related._WORD.findall(text)
