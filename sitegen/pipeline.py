@@ -13,22 +13,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from sitegen.assemble import assemble
-from sitegen.config import load_config
-from sitegen.deps import dirty_pages, engine_digest, page_keys
+from sitegen.config import SiteConfig, load_config
+from sitegen.deps import engine_digest
 from sitegen.errors import BuildFailed, SiteError, display_path
-from sitegen.files import list_files
+from sitegen.files import THEME, list_files
 from sitegen.model import Page, Site
-from sitegen.output import Staging, existing_files, load_manifest, save_manifest
-from sitegen.render import THEME, make_environment, render_page, template_digests
-from sitegen.routes import plan_pages
-from sitegen.sources import read_sources
+from sitegen.output import existing_files, load_manifest, save_manifest
+from sitegen.shortcut import State, input_digest, published_range, unchanged
 from sitegen.store import ArticleStore
-from sitegen.views import Views
-from sitegen.workers import default_jobs, map_chunks
+from sitegen.workers import default_jobs
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from sitegen.output import Staging
+    from sitegen.views import Views
 
 CACHE_DIR = ".sitegen-cache"
 RENDER_CHUNK = 400
@@ -50,6 +51,8 @@ class BuildOptions:
     """The build's clock; None means SOURCE_DATE_EPOCH, else the current time."""
     jobs: int = 0
     """Worker processes; 0 means one per core."""
+    shortcut: bool = True
+    """Return at once when no input changed since the last build (the result then has no model)."""
 
 
 @dataclass(slots=True)
@@ -81,9 +84,40 @@ def build(options: BuildOptions) -> BuildResult:
         raise BuildFailed([SiteError(str(options.output), "the output folder contains the site's sources; "
                                      "choose another --output")])
     config = load_config(source, options.base_url)
-    jobs = options.jobs or default_jobs()
     stamp = f"{engine_digest()}:{config.digest()}"
-    with _build_lock(source / CACHE_DIR), _article_store(source, stamp, options.use_cache) as (store, notice):
+    started_ns = time.time_ns()
+    now = options.now or _now()
+    manifest = source / CACHE_DIR / f"manifest-{hashlib.sha256(str(output).encode()).hexdigest()[:16]}.json"
+    with _build_lock(source / CACHE_DIR):
+        with clock("check"):
+            previous, state = load_manifest(manifest, stamp) if output.exists() and options.use_cache else ({}, None)
+            key = f"{stamp}\0{options.drafts}\0{options.future}\0{options.skip_invalid}"
+            digest = input_digest(key, _input_roots(source), started_ns) if options.use_cache else None
+            present = existing_files(output)
+            if options.shortcut and unchanged(state, digest, now) and present >= previous.keys():
+                result.articles, result.pages, result.warnings = state.articles, state.pages, list(state.warnings)
+                return result
+        _build_all(options, result, clock, config, stamp, now, manifest, previous, present, digest)
+    return result
+
+
+def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config: SiteConfig, stamp: str,
+               now: datetime, manifest: Path, previous: dict[str, str], present: set[str], digest: str | None) -> None:
+    """Read, model, plan, render what changed and publish, recording the new state in the manifest."""
+    # The parsing, ranking and rendering libraries load only here, when something may have changed.
+    import jinja2
+
+    from sitegen.assemble import assemble
+    from sitegen.deps import dirty_pages, page_keys
+    from sitegen.output import Staging
+    from sitegen.render import make_environment, template_digests
+    from sitegen.routes import plan_pages
+    from sitegen.sources import read_sources
+    from sitegen.views import Views
+
+    source, output = options.source.resolve(), options.output.resolve()
+    jobs = options.jobs or default_jobs()
+    with _article_store(source, stamp, options.use_cache) as (store, notice):
         if notice:
             result.notices.append(notice)
         with clock("read"):
@@ -92,9 +126,8 @@ def build(options: BuildOptions) -> BuildResult:
             raise BuildFailed(sources.errors)
         result.warnings += sources.errors
         result.parsed = sources.parsed
-        now = options.now or _now()
-        published = {i: a for i, a in sources.articles.items()
-                     if (options.drafts or not a.draft) and (options.future or a.date <= now)}
+        listed = {i: a for i, a in sources.articles.items() if options.drafts or not a.draft}
+        published = {i: a for i, a in listed.items() if options.future or a.date <= now}
         with clock("model"):
             site, problems = assemble(config, published, _assets(source), store)
         result.warnings += problems
@@ -108,9 +141,6 @@ def build(options: BuildOptions) -> BuildResult:
             if collisions:
                 raise BuildFailed(collisions)
             keys = page_keys(pages, site, templates)
-            manifest = source / CACHE_DIR / f"manifest-{hashlib.sha256(str(output).encode()).hexdigest()[:16]}.json"
-            previous = load_manifest(manifest, stamp) if output.exists() and options.use_cache else {}
-            present = existing_files(output)
             todo = dirty_pages(pages, keys, previous, present.__contains__)
             stale = (set(previous) if previous else present) - set(keys)
         with clock("render"):
@@ -125,12 +155,13 @@ def build(options: BuildOptions) -> BuildResult:
                 raise BuildFailed(errors)
         with clock("publish"):
             result.changed, result.removed = staging.publish([p.path for p in todo], stale)
-            if keys != previous:
-                save_manifest(manifest, stamp, keys)
+            clock_range = published_range([] if options.future else [a.date for a in published.values()],
+                                          [] if options.future else [a.date for a in listed.values() if a.date > now])
+            state = State(digest, clock_range, len(site.articles), len(pages), tuple(result.warnings)) if digest else None
+            save_manifest(manifest, stamp, keys, state)
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
     result.site, result.env = site, env
     result.article_pages = {p.param("id"): p for p in pages if p.kind == "article"}
-    return result
 
 
 @contextmanager
@@ -159,6 +190,11 @@ def _build_lock(folder: Path) -> Iterator[None]:
         yield
 
 
+def _input_roots(source: Path) -> list[Path]:
+    """Every folder whose files a build reads (site.toml is covered by the configuration's digest)."""
+    return [source / "content", source / "static", source / "templates", THEME / "static", THEME / "templates"]
+
+
 def _assets(source: Path) -> dict[str, str]:
     """Output path → absolute source of every file copied as is: theme static files, the site's static/
     folder (which overrides the theme's) and files beside articles in content/."""
@@ -173,6 +209,11 @@ def _assets(source: Path) -> dict[str, str]:
 def _render_into(staging: Staging, pages: list[Page], views: Views, env: jinja2.Environment, source: Path,
                  jobs: int) -> list[SiteError]:
     """Render pages into the staging folder, on every core; return the template errors."""
+    import jinja2
+
+    from sitegen.render import render_page
+    from sitegen.workers import map_chunks
+
     for name in sorted({p.template for p in pages if p.template}):
         env.get_template(name)  # compile once, before workers fork
 

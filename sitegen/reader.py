@@ -17,8 +17,8 @@ from sitegen.dates import has_time, parse_date
 from sitegen.errors import SiteError
 from sitegen.markdown import render_body
 from sitegen.model import Article
-from sitegen.related import Terms, extract_terms
 from sitegen.slugs import is_safe_segment, slugify
+from sitegen.terms import Terms, extract_terms
 
 KNOWN_KEYS = frozenset({"title", "date", "updated", "tags", "author", "authors", "summary", "slug", "draft",
                         "image", "aliases", "related"})

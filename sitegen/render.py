@@ -9,11 +9,9 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
+from sitegen.files import THEME
 from sitegen.model import Page
 from sitegen.views import Views
-
-THEME = Path(__file__).parent / "theme"
-"""The default theme shipped with the package (templates/ and static/)."""
 
 
 def make_environment(site_dir: Path) -> jinja2.Environment:

@@ -38,7 +38,7 @@ class Watcher:
     def __init__(self, options: BuildOptions, report: Callable[[str], None] = print,
                  on_built: Callable[[BuildResult], None] | None = None,
                  on_failed: Callable[[str], None] | None = None):
-        self.options = options
+        self.options = replace(options, shortcut=False)  # every build keeps its model for the next edit
         self.source = options.source.resolve()
         self.output = options.output.resolve()
         self.report = report

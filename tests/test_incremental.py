@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from sitegen.errors import BuildFailed
-from sitegen.render import THEME
+from sitegen.files import THEME
 from tests.sitekit import build_site, mtimes, snapshot, write_site
 
 KERRY = "content/2020/2020-10-23-kerry-urges.md"

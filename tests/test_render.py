@@ -6,7 +6,8 @@ import json
 import jinja2
 import pytest
 
-from sitegen.render import THEME, make_environment, template_digests, to_json_script
+from sitegen.files import THEME
+from sitegen.render import make_environment, template_digests, to_json_script
 
 TEMPLATES = {
     "base.html": "<html>{% block main %}{% endblock %}</html>",
