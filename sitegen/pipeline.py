@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from sitegen.errors import BuildFailed, SiteError, display_path
 from sitegen.files import THEME, list_files
 from sitegen.model import Page, Site
 from sitegen.output import existing_files, load_manifest, save_manifest
+from sitegen.progress import Progress
 from sitegen.shortcut import State, input_digest, published_range, unchanged
 from sitegen.store import ArticleStore
 from sitegen.workers import default_jobs
@@ -75,8 +75,9 @@ class BuildResult:
     env: jinja2.Environment | None = None
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build the site; raise BuildFailed (with every error) leaving the output folder untouched."""
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """Build the site; raise BuildFailed (with every error) leaving the output folder untouched.
+    `progress` hears how far parsing and rendering have got."""
     result = BuildResult()
     clock = _Clock(result.phases)
     source, output = options.source.resolve(), options.output.resolve()
@@ -97,12 +98,13 @@ def build(options: BuildOptions) -> BuildResult:
             if options.shortcut and unchanged(state, digest, now) and present >= previous.keys():
                 result.articles, result.pages, result.warnings = state.articles, state.pages, list(state.warnings)
                 return result
-        _build_all(options, result, clock, config, stamp, now, manifest, previous, present, digest)
+        _build_all(options, result, clock, config, stamp, now, manifest, previous, present, digest, progress)
     return result
 
 
 def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config: SiteConfig, stamp: str,
-               now: datetime, manifest: Path, previous: dict[str, str], present: set[str], digest: str | None) -> None:
+               now: datetime, manifest: Path, previous: dict[str, str], present: set[str], digest: str | None,
+               progress: Progress | None) -> None:
     """Read, model, plan, render what changed and publish, recording the new state in the manifest."""
     # The parsing, ranking and rendering libraries load only here, when something may have changed.
     import jinja2
@@ -121,7 +123,7 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
         if notice:
             result.notices.append(notice)
         with clock("read"):
-            sources = read_sources(source / "content", config, store, jobs)
+            sources = read_sources(source / "content", config, store, jobs, progress)
         if sources.errors and not options.skip_invalid:
             raise BuildFailed(sources.errors)
         result.warnings += sources.errors
@@ -146,7 +148,7 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
         with clock("render"):
             staging = Staging(output)
             try:
-                errors = _render_into(staging, todo, Views(site, store.html), env, source, jobs)
+                errors = _render_into(staging, todo, Views(site, store.html), env, source, jobs, progress)
             except BaseException:
                 staging.discard()
                 raise
@@ -207,7 +209,7 @@ def _assets(source: Path) -> dict[str, str]:
 
 
 def _render_into(staging: Staging, pages: list[Page], views: Views, env: jinja2.Environment, source: Path,
-                 jobs: int) -> list[SiteError]:
+                 jobs: int, progress: Progress | None) -> list[SiteError]:
     """Render pages into the staging folder, on every core; return the template errors."""
     import jinja2
 
@@ -226,7 +228,12 @@ def _render_into(staging: Staging, pages: list[Page], views: Views, env: jinja2.
                 errors.append(_template_error(exc, source, page))
         return errors
 
-    return list(chain.from_iterable(map_chunks(render_chunk, pages, jobs, RENDER_CHUNK)))
+    errors: list[SiteError] = []
+    for number, chunk_errors in enumerate(map_chunks(render_chunk, pages, jobs, RENDER_CHUNK), start=1):
+        errors += chunk_errors
+        if progress:
+            progress("render", min(number * RENDER_CHUNK, len(pages)), len(pages))
+    return errors
 
 
 def _template_error(exc: jinja2.TemplateError, source: Path, page: Page | None = None) -> SiteError:

@@ -9,6 +9,7 @@ from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.files import list_files
 from sitegen.model import Article
+from sitegen.progress import Progress
 from sitegen.reader import Parsed, parse_article, source_hash
 from sitegen.store import ArticleStore
 from sitegen.workers import map_chunks
@@ -29,7 +30,8 @@ class Sources:
     """Files parsed this time (the rest came from the store)."""
 
 
-def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: int) -> Sources:
+def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: int,
+                 progress: Progress | None = None) -> Sources:
     """Read every `content/**/*.md`, parsing only files whose bytes the store has not seen."""
     cached = store.index()
     now = time.time_ns()
@@ -68,6 +70,7 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
             results.append(parse_article(raw, article_id, config))
         return results
 
+    done = 0
     for chunk, results in zip(_chunks(todo, PARSE_CHUNK), map_chunks(parse_chunk, todo, jobs, PARSE_CHUNK)):
         rows = []
         for (article_id, mtime_ns, size), parsed in zip(chunk, results):
@@ -77,6 +80,9 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
             else:
                 errors += [SiteError(f"content/{e.path}", e.message, e.line) for e in parsed]
         store.put(rows)  # chunk by chunk: bodies and terms of the whole archive are never in memory at once
+        done += len(chunk)
+        if progress:
+            progress("parse", done, len(todo))
     store.touch(touched)
     store.delete(set(cached) - set(articles))
     return Sources(articles=dict(sorted(articles.items())), errors=sorted(errors, key=_error_order), parsed=len(todo))
