@@ -44,14 +44,17 @@ def input_digests(site: Site) -> Callable[[Input], str]:
 def page_keys(pages: list[Page], site: Site, templates: dict[str, str]) -> dict[str, str]:
     """Output path → key. Equal keys mean equal bytes: same template closure, parameters and input digests."""
     digest = input_digests(site)
+    known: dict[Input, str] = {}  # an input is shared by many pages: format its part of the key once
     base = f"{engine_digest()}\0{site.config.digest()}\0"
     keys = {}
     for page in pages:
-        h = hashlib.sha256(base.encode())
-        h.update(repr((page.path, page.template, templates.get(page.template, ""), page.kind, page.params)).encode())
+        parts = [base, repr((page.path, page.template, templates.get(page.template, ""), page.kind, page.params))]
         for item in sorted(page.inputs):
-            h.update(f"\0{item}\0{digest(item)}".encode())
-        keys[page.path] = h.hexdigest()[:24]
+            part = known.get(item)
+            if part is None:
+                part = known[item] = f"\0{item}\0{digest(item)}"
+            parts.append(part)
+        keys[page.path] = hashlib.sha256("".join(parts).encode()).hexdigest()[:24]
     return keys
 
 
