@@ -82,7 +82,8 @@ class Article:
     source_hash: str
     """Digest of the file's bytes (its body, terms and everything else derive from them)."""
     meta_hash: str
-    """Digest of what lists and other pages show of this article."""
+    """Digest of what lists and other pages show of this article, except its length (word count), which
+    page keys add only where a template shows it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,8 @@ class BuildResult:
     articles: int = 0
     pages: int = 0
     written: int = 0
+    rendered: list[str] = field(default_factory=list)
+    """Output paths rendered this time (`written` of them)."""
     changed: int = 0
     removed: int = 0
     parsed: int = 0
@@ -112,7 +114,7 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
     from sitegen.assemble import assemble
     from sitegen.deps import dirty_pages, page_keys
     from sitegen.output import Staging
-    from sitegen.render import make_environment, template_digests
+    from sitegen.render import make_environment, template_digests, templates_mentioning
     from sitegen.routes import plan_pages
     from sitegen.sources import read_sources
     from sitegen.views import Views
@@ -137,12 +139,13 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
         with clock("plan"):
             try:
                 templates = template_digests(env)
+                showing_length = templates_mentioning(env, ("word_count", "reading_time"))
             except jinja2.TemplateSyntaxError as exc:
                 raise BuildFailed([_template_error(exc, source)]) from None
             pages, collisions = plan_pages(site)
             if collisions:
                 raise BuildFailed(collisions)
-            keys = page_keys(pages, site, templates)
+            keys = page_keys(pages, site, templates, showing_length)
             todo = dirty_pages(pages, keys, previous, present.__contains__)
             stale = (set(previous) if previous else present) - set(keys)
         with clock("render"):
@@ -162,6 +165,7 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
             state = State(digest, clock_range, len(site.articles), len(pages), tuple(result.warnings)) if digest else None
             save_manifest(manifest, stamp, keys, state)
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
+    result.rendered = [p.path for p in todo]
     result.site, result.env = site, env
     result.article_pages = {p.param("id"): p for p in pages if p.kind == "article"}
 

@@ -210,7 +210,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
     tag_names = tuple(seen.values())
     meta_hash = hashlib.sha256(repr((title, date, has_time(raw_date), updated, slug, tag_names, authors, summary, summary_html, draft,
-                                     image, body.word_count, sorted(extra.items(), key=str))).encode()).hexdigest()[:20]
+                                     image, sorted(extra.items(), key=str))).encode()).hexdigest()[:20]
     article = Article(
         id=article_id, title=title, date=date, all_day=not has_time(raw_date), updated=updated, slug=slug, tags=tag_names, authors=authors,
         summary=summary, summary_html=summary_html, body=body, draft=draft, image=image, aliases=aliases,
