@@ -21,7 +21,7 @@ from sitegen.files import THEME, list_files
 from sitegen.model import Page, Site
 from sitegen.output import existing_files, load_manifest, save_manifest
 from sitegen.progress import Progress
-from sitegen.shortcut import State, input_digest, published_range, unchanged
+from sitegen.shortcut import Inputs, State, published_range, read_inputs, unchanged
 from sitegen.store import ArticleStore
 from sitegen.workers import default_jobs
 
@@ -95,17 +95,17 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         with clock("check"):
             previous, state = load_manifest(manifest, stamp) if output.exists() and options.use_cache else ({}, None)
             key = f"{stamp}\0{options.drafts}\0{options.future}\0{options.skip_invalid}"
-            digest = input_digest(key, _input_roots(source), started_ns) if options.use_cache else None
+            inputs = read_inputs(key, _input_roots(source), started_ns) if options.use_cache else None
             present = existing_files(output)
-            if options.shortcut and unchanged(state, digest, now) and present >= previous.keys():
+            if options.shortcut and unchanged(state, inputs, now) and present >= previous.keys():
                 result.articles, result.pages, result.warnings = state.articles, state.pages, list(state.warnings)
                 return result
-        _build_all(options, result, clock, config, stamp, now, manifest, previous, present, digest, progress)
+        _build_all(options, result, clock, config, stamp, now, manifest, previous, present, inputs, progress)
     return result
 
 
 def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config: SiteConfig, stamp: str,
-               now: datetime, manifest: Path, previous: dict[str, str], present: set[str], digest: str | None,
+               now: datetime, manifest: Path, previous: dict[str, str], present: set[str], inputs: Inputs | None,
                progress: Progress | None) -> None:
     """Read, model, plan, render what changed and publish, recording the new state in the manifest."""
     # The parsing, ranking and rendering libraries load only here, when something may have changed.
@@ -162,7 +162,8 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
             result.changed, result.removed = staging.publish([p.path for p in todo], stale)
             clock_range = published_range([] if options.future else [a.date for a in published.values()],
                                           [] if options.future else [a.date for a in listed.values() if a.date > now])
-            state = State(digest, clock_range, len(site.articles), len(pages), tuple(result.warnings)) if digest else None
+            state = State(inputs.digest, inputs.racy, clock_range, len(site.articles), len(pages),
+                          tuple(result.warnings)) if inputs else None
             save_manifest(manifest, stamp, keys, state)
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
     result.rendered = [p.path for p in todo]

@@ -133,7 +133,7 @@ def test_existing_files(tmp_path):
 
 def test_manifest_round_trip(tmp_path):
     path = tmp_path / ".cache" / "manifest.json"
-    state = State("digest", (1.5e9, None), 3, 2, (SiteError("content/a.md", "odd", 4), SiteError("x", "y")))
+    state = State("digest", (("/site/content/a.md", "ab12"),), (1.5e9, None), 3, 2, (SiteError("content/a.md", "odd", 4), SiteError("x", "y")))
     save_manifest(path, "stamp-1", {"index.html": "k1", "a/index.html": "k2"}, state)
     assert load_manifest(path, "stamp-1") == ({"index.html": "k1", "a/index.html": "k2"}, state)
     assert not path.with_suffix(".tmp").exists()

@@ -91,11 +91,16 @@ def test_the_clock_reaching_a_future_article_publishes_it(aged):
     assert result.site is not None and FUTURE in result.site.articles
 
 
-def test_a_recently_modified_file_is_never_trusted(aged):
+def test_a_recently_modified_file_is_checked_by_its_bytes(aged):
     path = aged / "content" / "2020" / "2020-10-23-kerry-urges.md"
     path.touch()
     assert build_site(aged).site is not None
+    assert build_site(aged).site is None
+    st = path.stat()
+    path.write_text(path.read_text().replace("Moscow to rein", "Moscow ta rein"))  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert build_site(aged).site is not None
+    assert "Moscow ta rein" in (aged / "output/2020/10/kerry-urges/index.html").read_text()
 
 
 def test_the_shortcut_repeats_the_warnings(tmp_path):
