@@ -9,8 +9,9 @@ then runs `build.py` as a subprocess for four scenarios: a cold build (cache and
 no-change rebuild, a one-article body edit and a one-article title edit. Edited files are restored
 afterwards, bytes and mtime.
 
-Wall time is measured by this process; peak RSS comes from `os.wait4` (ru_maxrss, KiB: the largest single
-process of the tree, so forked workers' memory is not summed). Pages rendered/changed and articles parsed
+Wall time is measured by this process; CPU time (user + system, the build and the workers it reaped) and
+peak RSS come from `os.wait4` (ru_maxrss, KiB: the largest single process of the tree, so forked workers'
+memory is not summed). On a shared machine CPU seconds compare better than wall seconds. Pages rendered/changed and articles parsed
 come from the build's summary line, per-phase seconds from `phase NAME SECONDS` lines when the build
 supports `--profile`. `--jobs J` is passed on when the build supports `--jobs` (Hugo gets GOMAXPROCS=J).
 Builds that ran while sitegen's code or templates were being edited are marked †.
@@ -50,6 +51,7 @@ class Run:
 
     scenario: str
     wall: float
+    cpu: float
     rss_kib: int
     returncode: int
     stdout: str
@@ -77,7 +79,7 @@ def measure(scenario: str, cmd: list[str], env: dict[str, str] | None = None) ->
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # stop Popen from reaping it again
         out.seek(0), err.seek(0)
-        return Run(scenario, wall, usage.ru_maxrss, proc.returncode,
+        return Run(scenario, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode,
                    out.read().decode(errors="replace"), err.read().decode(errors="replace"))
 
 
@@ -287,13 +289,13 @@ def report(n: int, runs: list[Run], hugo: Run | None, build_cmd: list[str]) -> s
              + f"load {load:.2f}",
              f"bench: `{shlex.join([Path(sys.executable).name, *sys.argv])}`",
              f"build: `{shlex.join(build_cmd)}`", "",
-             "| scenario | wall s | peak RSS MiB | pages rendered | pages changed | articles parsed "
+             "| scenario | wall s | CPU s | peak RSS MiB | pages rendered | pages changed | articles parsed "
              + "| phases |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
     for run in [*runs, *([hugo] if hugo else [])]:
         phases = ", ".join(f"{k} {v:.2f}" for k, v in run.phases.items()) or "–"
         mark = " †" if run.engine_changed else ""
-        lines.append(f"| {run.scenario}{mark} | {run.wall:.2f} | {run.rss_kib / 1024:.0f} | {run.rendered} | "
+        lines.append(f"| {run.scenario}{mark} | {run.wall:.2f} | {run.cpu:.2f} | {run.rss_kib / 1024:.0f} | {run.rendered} | "
                      f"{run.changed} | {run.parsed} | {phases} |")
     if any(run.engine_changed for run in runs):
         lines += ["", "† sitegen's code or templates changed just before or during this build "

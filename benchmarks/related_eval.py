@@ -36,7 +36,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from sitegen.related import RelatedDoc, RelatedSettings, compute_related, extract_terms
+from sitegen.related import RelatedDoc, RelatedSettings, compute_related
+from sitegen.terms import extract_terms
 
 GEN_CORPUS = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
 MARKUP = re.compile(r"```.*?```|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[#>*_`\[\]|-]", re.DOTALL)  # crude, enough here

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.model import Article, Site
-from sitegen.related import RelatedDoc, Terms, compute_related
+from sitegen.related import RelatedDoc, compute_related
 from sitegen.routes import article_url
 from sitegen.slugs import slugify
 from sitegen.store import ArticleStore
 from sitegen.taxonomy import authors_of, months_of, newest_first, tags_of, years_of
+from sitegen.terms import Terms
 
 
 def assemble(config: SiteConfig, articles: dict[str, Article], assets: dict[str, str],

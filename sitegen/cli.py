@@ -8,12 +8,14 @@ import shutil
 import sys
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from sitegen import __version__
 from sitegen.config import load_config
 from sitegen.errors import BuildFailed
 from sitegen.pipeline import CACHE_DIR, BuildOptions, BuildResult, build, current_time
+from sitegen.progress import ProgressBar
 
 COMMANDS = ("build", "watch", "serve", "clean", "check", "new")
 
@@ -78,8 +80,10 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
 def run_build(args: argparse.Namespace) -> int:
     options = build_options(args)
     start = time.perf_counter()
+    bar = ProgressBar() if sys.stderr.isatty() and not args.quiet else None
     try:
-        result = build(options)
+        with bar or nullcontext():
+            result = build(options, bar)
     except BuildFailed as failed:
         for error in failed.errors:
             print(f"error: {error}", file=sys.stderr)

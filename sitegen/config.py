@@ -13,7 +13,37 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.errors import BuildFailed, SiteError
-from sitegen.related import RelatedSettings
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedSettings:
+    """The [related] table of site.toml; every field has a default."""
+
+    count: int = 5
+    """Number of related articles per page (pins included)."""
+    text_weight: float = 1.0
+    """Weight of the text cosine: text is the only signal every article has."""
+    tag_weight: float = 0.5
+    """Weight of the IDF-weighted tag cosine: tags are curated but few, so a perfect tag match counts
+    half a perfect text match."""
+    recency_weight: float = 0.1
+    """A same-day article scores up to 10% higher: enough to order near-equals, never to promote an
+    unrelated story."""
+    recency_half_life_days: float = 90.0
+    """Date distance at which the recency boost halves."""
+    expansion_neighbours: int = 20
+    """First-pass neighbours blended into each vector for the second pass."""
+    expansion_weight: float = 2.0
+    """Weight of those neighbours' centroid against the article itself."""
+    max_terms: int = 200
+    """Strongest terms kept per article: real news stories average ~170 distinct terms, and even the
+    weak ones help to tell sections apart."""
+    max_postings: int = 32
+    """Articles kept per term, highest weight first: bounds the work per article.  Precision on real
+    news is flat from 16 upwards, as an article's many terms each contribute different candidates."""
+    max_df_ratio: float = 0.5
+    """Terms and tags carried by more than this share of articles (and by more than max_postings) are
+    dropped, as Hugo does: they link everything, at the most cost, while IDF leaves them almost no weight."""
 
 
 @dataclass(frozen=True, slots=True)

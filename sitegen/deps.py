@@ -41,17 +41,28 @@ def input_digests(site: Site) -> Callable[[Input], str]:
     return digest
 
 
-def page_keys(pages: list[Page], site: Site, templates: dict[str, str]) -> dict[str, str]:
-    """Output path → key. Equal keys mean equal bytes: same template closure, parameters and input digests."""
+def page_keys(pages: list[Page], site: Site, templates: dict[str, str],
+              showing_length: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Output path → key. Equal keys mean equal bytes: same template closure, parameters and input digests.
+
+    An article's length (word count, reading time) is not in its meta digest, so a body edit does not
+    touch lists; it counts for the pages whose template is in `showing_length`."""
     digest = input_digests(site)
+    articles = site.articles
+    known: dict[tuple[Input, bool], str] = {}  # an input is shared by many pages: format its part once
     base = f"{engine_digest()}\0{site.config.digest()}\0"
     keys = {}
     for page in pages:
-        h = hashlib.sha256(base.encode())
-        h.update(repr((page.path, page.template, templates.get(page.template, ""), page.kind, page.params)).encode())
+        parts = [base, repr((page.path, page.template, templates.get(page.template, ""), page.kind, page.params))]
+        length = page.template in showing_length
         for item in sorted(page.inputs):
-            h.update(f"\0{item}\0{digest(item)}".encode())
-        keys[page.path] = h.hexdigest()[:24]
+            part = known.get((item, length))
+            if part is None:
+                kind, name = item
+                extra = f":{articles[name].body.word_count}" if length and kind == "meta" and name in articles else ""
+                part = known[item, length] = f"\0{item}\0{digest(item)}{extra}"
+            parts.append(part)
+        keys[page.path] = hashlib.sha256("".join(parts).encode()).hexdigest()[:24]
     return keys
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+THEME = Path(__file__).parent / "theme"
+"""The default theme shipped with the package (templates/ and static/)."""
 IGNORED_PREFIXES = (".", "#", "~")
 """Hidden files and editors' lock and backup files (`.#x`, `#x#`, `~x`)."""
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part")

@@ -12,6 +12,12 @@ Input = tuple[str, str]
 """A page input: ("meta", article id), ("body", article id) or ("file", absolute path of a copied file)."""
 
 
+def _by_constructor(self: Any) -> tuple:
+    """Pickle as the constructor's arguments: loads far faster than dataclasses' per-field __setstate__
+    (the article cache unpickles every article on every build that has something to do)."""
+    return type(self), tuple(getattr(self, name) for name in self.__slots__)
+
+
 @dataclass(frozen=True, slots=True)
 class TocEntry:
     """One heading of an article body."""
@@ -22,6 +28,8 @@ class TocEntry:
     """The heading's anchor id."""
     title: str
     """The heading's plain text."""
+
+    __reduce__ = _by_constructor
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +46,8 @@ class Body:
     """Whether the writer set a `<!--more-->` break."""
     links: tuple[str, ...]
     """Ids of articles this body links to by relative `.md` path."""
+
+    __reduce__ = _by_constructor
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +93,16 @@ class Article:
     source_hash: str
     """Digest of the file's bytes (its body, terms and everything else derive from them)."""
     meta_hash: str
-    """Digest of what lists and other pages show of this article."""
+    """Digest of what lists and other pages show of this article, except its length (word count), which
+    page keys add only where a template shows it."""
     permalink: str = ""
     """The writer's own URL for the page (frontmatter `permalink`, Hugo `url`), site-relative; "" for the pattern."""
     expires: datetime | None = None
     """After this moment the article is left out (Hugo `expiryDate`)."""
     warnings: tuple[SiteError, ...] = ()
     """Problems that did not stop the article, e.g. template tags left from another generator."""
+
+    __reduce__ = _by_constructor
 
 
 @dataclass(frozen=True, slots=True)

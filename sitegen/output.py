@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from sitegen.routes import SEARCH_FOLDER, is_inside
+from sitegen.shortcut import State
 
 
 class Staging:
@@ -114,19 +115,21 @@ def _prune_empty(folder: Path, stop: Path) -> None:
         folder = folder.parent
 
 
-def load_manifest(path: Path, stamp: str) -> dict[str, str]:
-    """Output path → page key from the previous build into the same output; empty when absent or foreign."""
+def load_manifest(path: Path, stamp: str) -> tuple[dict[str, str], State | None]:
+    """Output path → page key from the previous build into the same output, and that build's state;
+    empty when absent or foreign."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return {}, None
     if not isinstance(data, dict) or data.get("stamp") != stamp or not isinstance(data.get("pages"), dict):
-        return {}
-    return data["pages"]
+        return {}, None
+    return data["pages"], State.from_json(data.get("state"))
 
 
-def save_manifest(path: Path, stamp: str, keys: dict[str, str]) -> None:
+def save_manifest(path: Path, stamp: str, keys: dict[str, str], state: State | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".tmp")
-    temp.write_text(json.dumps({"stamp": stamp, "pages": keys}, sort_keys=True), encoding="utf-8")
+    data = {"stamp": stamp, "pages": keys, "state": state.to_json() if state else None}
+    temp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
     os.replace(temp, path)

@@ -11,26 +11,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from sitegen.assemble import assemble
-from sitegen.config import load_config
-from sitegen.deps import dirty_pages, engine_digest, page_keys
+from sitegen.config import SiteConfig, load_config
+from sitegen.deps import engine_digest
 from sitegen.errors import BuildFailed, SiteError, display_path
-from sitegen.files import ARTICLE_SUFFIXES, list_files
+from sitegen.files import ARTICLE_SUFFIXES, THEME, list_files
 from sitegen.migrate import misplaced_posts
 from sitegen.model import Page, Site
-from sitegen.output import Staging, existing_files, load_manifest, save_manifest
-from sitegen.render import THEME, make_environment, render_page, template_digests
-from sitegen.routes import is_inside, plan_pages, unplaceable_articles
-from sitegen.search import update_index
-from sitegen.sources import read_sources
+from sitegen.output import existing_files, load_manifest, save_manifest
+from sitegen.progress import Progress
+from sitegen.shortcut import Inputs, State, published_range, read_inputs, unchanged
 from sitegen.store import ArticleStore
-from sitegen.views import Views
-from sitegen.workers import default_jobs, map_chunks
+from sitegen.workers import default_jobs
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from sitegen.output import Staging
+    from sitegen.views import Views
 
 CACHE_DIR = ".sitegen-cache"
 RENDER_CHUNK = 400
@@ -52,6 +52,8 @@ class BuildOptions:
     """The build's clock; None means SOURCE_DATE_EPOCH, else the current time."""
     jobs: int = 0
     """Worker processes; 0 means one per core."""
+    shortcut: bool = True
+    """Return at once when no input changed since the last build (the result then has no model)."""
 
 
 @dataclass(slots=True)
@@ -61,6 +63,8 @@ class BuildResult:
     articles: int = 0
     pages: int = 0
     written: int = 0
+    rendered: list[str] = field(default_factory=list)
+    """Output paths rendered this time (`written` of them)."""
     changed: int = 0
     removed: int = 0
     parsed: int = 0
@@ -74,8 +78,9 @@ class BuildResult:
     env: jinja2.Environment | None = None
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build the site; raise BuildFailed (with every error) leaving the output folder untouched."""
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """Build the site; raise BuildFailed (with every error) leaving the output folder untouched.
+    `progress` hears how far parsing and rendering have got."""
     result = BuildResult()
     clock = _Clock(result.phases)
     source, output = options.source.resolve(), options.output.resolve()
@@ -90,28 +95,61 @@ def build(options: BuildOptions) -> BuildResult:
         result.notices.append(f"base_url {config.base_url!r} has no host, so canonical URLs, sitemap.xml and "
                               "robots.txt carry paths only and feed ids are URNs; set base_url = "
                               "\"https://host/path/\" in site.toml or pass --base-url")
-    jobs = options.jobs or default_jobs()
     stamp = f"{engine_digest()}:{config.digest()}"
-    with _build_lock(source / CACHE_DIR), _article_store(source, stamp, options.use_cache) as (store, notice):
+    started_ns = time.time_ns()
+    now = options.now or current_time()
+    manifest = source / CACHE_DIR / f"manifest-{hashlib.sha256(str(output).encode()).hexdigest()[:16]}.json"
+    with _build_lock(source / CACHE_DIR):
+        with clock("check"):
+            previous, state = load_manifest(manifest, stamp) if output.exists() and options.use_cache else ({}, None)
+            key = f"{stamp}\0{options.drafts}\0{options.future}\0{options.skip_invalid}"
+            inputs = read_inputs(key, _input_roots(source), started_ns) if options.use_cache else None
+            present = existing_files(output)
+            if options.shortcut and unchanged(state, inputs, now) and present >= previous.keys():
+                result.articles, result.pages, result.warnings = state.articles, state.pages, list(state.warnings)
+                return result
+        _build_all(options, result, clock, config, stamp, now, manifest, previous, present, inputs, progress)
+    return result
+
+
+def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config: SiteConfig, stamp: str,
+               now: datetime, manifest: Path, previous: dict[str, str], present: set[str], inputs: Inputs | None,
+               progress: Progress | None) -> None:
+    """Read, model, plan, render what changed and publish, recording the new state in the manifest."""
+    # The parsing, ranking and rendering libraries load only here, when something may have changed.
+    import jinja2
+
+    from sitegen.assemble import assemble
+    from sitegen.deps import dirty_pages, page_keys
+    from sitegen.output import Staging
+    from sitegen.render import make_environment, template_digests, templates_mentioning
+    from sitegen.routes import plan_pages, unplaceable_articles
+    from sitegen.search import update_index
+    from sitegen.sources import read_sources
+    from sitegen.views import Views
+
+    source, output = options.source.resolve(), options.output.resolve()
+    jobs = options.jobs or default_jobs()
+    with _article_store(source, stamp, options.use_cache) as (store, notice):
         if notice:
             result.notices.append(notice)
         with clock("read"):
-            sources = read_sources(source / "content", config, store, jobs)
+            sources = read_sources(source / "content", config, store, jobs, progress)
         assets, asset_errors = _assets(source)
         if (sources.errors or asset_errors) and not options.skip_invalid:
             raise BuildFailed(sources.errors + asset_errors)
         result.warnings += sources.errors + sources.warnings + asset_errors
         result.parsed = sources.parsed
-        now = options.now or current_time()
-        published = {i: a for i, a in sources.articles.items()
-                     if (options.drafts or not a.draft) and (options.future or a.date <= now)
-                     and (a.expires is None or a.expires > now)}
+        listed = {i: a for i, a in sources.articles.items() if options.drafts or not a.draft}
+        published = {i: a for i, a in listed.items()
+                     if (options.future or a.date <= now) and (a.expires is None or a.expires > now)}
         with clock("model"):
             site, problems = assemble(config, published, assets, store)
         env = make_environment(source)
         with clock("plan"):
             try:
                 templates = template_digests(env)
+                showing_length = templates_mentioning(env, ("word_count", "reading_time"))
             except jinja2.TemplateSyntaxError as exc:
                 raise BuildFailed([_template_error(exc, source)]) from None
             pages, collisions = plan_pages(site)
@@ -124,16 +162,13 @@ def build(options: BuildOptions) -> BuildResult:
             if collisions:
                 raise BuildFailed(collisions)
             result.warnings += problems
-            keys = page_keys(pages, site, templates)
-            manifest = source / CACHE_DIR / f"manifest-{hashlib.sha256(str(output).encode()).hexdigest()[:16]}.json"
-            previous = load_manifest(manifest, stamp) if output.exists() and options.use_cache else {}
-            present = existing_files(output)
+            keys = page_keys(pages, site, templates, showing_length)
             todo = dirty_pages(pages, keys, previous, present.__contains__)
             stale = (set(previous) if previous else present) - set(keys)
         with clock("render"):
             staging = Staging(output)
             try:
-                errors = _render_into(staging, todo, Views(site, store.html), env, source, jobs)
+                errors = _render_into(staging, todo, Views(site, store.html), env, source, jobs, progress)
             except BaseException as exc:
                 staging.discard()
                 if isinstance(exc, OSError):
@@ -143,23 +178,27 @@ def build(options: BuildOptions) -> BuildResult:
                 staging.discard()
                 raise BuildFailed(errors)
         with clock("publish"):
-            replacing = bool(todo or stale) and output.exists()
             try:
-                if replacing:  # a publish cut short leaves no manifest: the next build then checks every page
+                if todo or stale:  # a publish cut short leaves no manifest: the next build then checks every page
                     manifest.unlink(missing_ok=True)
                 result.changed, result.removed = staging.publish([p.path for p in todo], stale)
-                if replacing or keys != previous:
-                    save_manifest(manifest, stamp, keys)
             except OSError as exc:
                 staging.discard()
                 raise BuildFailed([_os_error(exc, output, "partly updated; the next build completes it")]) from None
+            # The clock range in which the same articles count as published: up to the next one due or expiring.
+            due = [] if options.future else [a.date for a in listed.values() if a.date > now]
+            clock_range = published_range([] if options.future else [a.date for a in published.values()],
+                                          due + [a.expires for a in published.values() if a.expires])
+            state = State(inputs.digest, inputs.racy, clock_range, len(site.articles), len(pages),
+                          tuple(result.warnings)) if inputs else None
+            save_manifest(manifest, stamp, keys, state)
         with clock("search"):
             searched = update_index(output, config.search, keys, manifest.with_suffix(".search"))
             result.notices += [searched.notice] if searched.notice else []
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
+    result.rendered = [p.path for p in todo]
     result.site, result.env = site, env
     result.article_pages = {p.param("id"): p for p in pages if p.kind == "article"}
-    return result
 
 
 @contextmanager
@@ -188,10 +227,17 @@ def _build_lock(folder: Path) -> Iterator[None]:
         yield
 
 
+def _input_roots(source: Path) -> list[Path]:
+    """Every folder whose files a build reads (site.toml is covered by the configuration's digest)."""
+    return [source / "content", source / "static", source / "templates", THEME / "static", THEME / "templates"]
+
+
 def _assets(source: Path) -> tuple[dict[str, str], list[SiteError]]:
     """Output path → absolute source of every file copied as is: theme static files, the site's static/
     folder (which overrides the theme's) and files beside articles in content/; and the files whose names
     cannot be output paths."""
+    from sitegen.routes import is_inside
+
     assets: dict[str, str] = {}
     errors = []
     for root, skip_md in ((THEME / "static", False), (source / "static", False), (source / "content", True)):
@@ -207,8 +253,13 @@ def _assets(source: Path) -> tuple[dict[str, str], list[SiteError]]:
 
 
 def _render_into(staging: Staging, pages: list[Page], views: Views, env: jinja2.Environment, source: Path,
-                 jobs: int) -> list[SiteError]:
+                 jobs: int, progress: Progress | None) -> list[SiteError]:
     """Render pages into the staging folder, on every core; return the template errors."""
+    import jinja2
+
+    from sitegen.render import render_page
+    from sitegen.workers import map_chunks
+
     for name in sorted({p.template for p in pages if p.template}):
         env.get_template(name)  # compile once, before workers fork
 
@@ -221,7 +272,12 @@ def _render_into(staging: Staging, pages: list[Page], views: Views, env: jinja2.
                 errors.append(_template_error(exc, source, page))
         return errors
 
-    return list(chain.from_iterable(map_chunks(render_chunk, pages, jobs, RENDER_CHUNK)))
+    errors: list[SiteError] = []
+    for number, chunk_errors in enumerate(map_chunks(render_chunk, pages, jobs, RENDER_CHUNK), start=1):
+        errors += chunk_errors
+        if progress:
+            progress("render", min(number * RENDER_CHUNK, len(pages)), len(pages))
+    return errors
 
 
 def _template_error(exc: jinja2.TemplateError, source: Path, page: Page | None = None) -> SiteError:

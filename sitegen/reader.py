@@ -27,8 +27,8 @@ from sitegen.migrate import (
     title_from_name,
 )
 from sitegen.model import Article
-from sitegen.related import Terms, extract_terms
 from sitegen.slugs import is_safe_segment, slugify
+from sitegen.terms import Terms, extract_terms
 
 KNOWN_KEYS = frozenset({"title", "date", "updated", "tags", "author", "authors", "summary", "slug", "draft",
                         "image", "aliases", "related", "permalink", "expires", "excerpt_separator"})
@@ -296,7 +296,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
     tag_names = tuple(seen.values())
     meta_hash = hashlib.sha256(repr((title, date, has_time(raw_date), updated, slug, tag_names, authors, summary, summary_html, draft,
-                                     image, body.word_count, sorted(extra.items(), key=str), permalink,
+                                     image, sorted(extra.items(), key=str), permalink,
                                      expires)).encode()).hexdigest()[:20]
     article = Article(
         id=article_id, title=title, date=date, all_day=not has_time(raw_date), updated=updated, slug=slug, tags=tag_names, authors=authors,

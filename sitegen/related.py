@@ -11,10 +11,6 @@ article towards its topic and measurably beats plain TF-IDF on real news text.
 
 from __future__ import annotations
 
-import re
-import sys
-import unicodedata
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -22,39 +18,10 @@ from operator import itemgetter
 
 import numpy as np
 
-Terms = tuple[tuple[str, int], ...]
+from sitegen.config import RelatedSettings
+from sitegen.terms import Terms
+
 _Rows = tuple[np.ndarray, np.ndarray, np.ndarray]  # CSR: row pointers, column ids, values
-
-
-@dataclass(frozen=True, slots=True)
-class RelatedSettings:
-    """The [related] table of site.toml; every field has a default."""
-
-    count: int = 5
-    """Number of related articles per page (pins included)."""
-    text_weight: float = 1.0
-    """Weight of the text cosine: text is the only signal every article has."""
-    tag_weight: float = 0.5
-    """Weight of the IDF-weighted tag cosine: tags are curated but few, so a perfect tag match counts
-    half a perfect text match."""
-    recency_weight: float = 0.1
-    """A same-day article scores up to 10% higher: enough to order near-equals, never to promote an
-    unrelated story."""
-    recency_half_life_days: float = 90.0
-    """Date distance at which the recency boost halves."""
-    expansion_neighbours: int = 20
-    """First-pass neighbours blended into each vector for the second pass."""
-    expansion_weight: float = 2.0
-    """Weight of those neighbours' centroid against the article itself."""
-    max_terms: int = 200
-    """Strongest terms kept per article: real news stories average ~170 distinct terms, and even the
-    weak ones help to tell sections apart."""
-    max_postings: int = 32
-    """Articles kept per term, highest weight first: bounds the work per article.  Precision on real
-    news is flat from 16 upwards, as an article's many terms each contribute different candidates."""
-    max_df_ratio: float = 0.5
-    """Terms and tags carried by more than this share of articles (and by more than max_postings) are
-    dropped, as Hugo does: they link everything, at the most cost, while IDF leaves them almost no weight."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,62 +44,11 @@ class RelatedDoc:
     """False gives this article an empty list (it may still appear in others' lists)."""
 
 
-# Words of three letters or more (shorter tokens are dropped anyway) that say nothing about a topic in
-# English, Spanish, German, French, Italian, Portuguese or Dutch, except those that do in another (war,
-# die, era, ...).  They matter in small archives; in large ones IDF sees to them too.
-_STOP_WORDS_TEXT = """
-the and for that with was this are have has had not but from his her its their they them been were will
-would could should which who whom what when where why how all any both each few more most other some such
-than too very can just also into over after before about between under again further then once here there
-these those our out own same said says one two new year years time first last many much may might must
-being did does doing done during while because until against above below off down upon per via yet nor
-whether within without among you your she him hers itself himself herself themselves ourselves myself now
-even still well back way get got make made like told
-que los las del por con una para como más pero sus les este esta estos estas ese esa eso entre cuando muy
-sobre también fue han hay ser está están eran desde todo todos toda todas nos otro otra otros
-otras puede hasta donde quien quienes porque año años dos tras durante según sido tiene tienen había hace
-así ante cual aunque mismo misma mientras uno unos unas ella ellos ellas
-der das den des und ist nicht sich mit auf für von ein eine einer eines einem einen auch als wie bei
-aus nach bis über unter durch gegen ohne wird werden wurde wurden haben hatte sind waren sein seine
-ihre ihr ihm ihn ihnen noch nur schon wenn dass oder aber doch denn weil zum zur vom beim sie wir uns
-mehr sehr kann können muss soll sollen diese dieser dieses diesem jahr jahre zwei vor zwischen
-une dans pour par sur pas plus qui est sont ont été avec ses leur leurs aux cette ces mais comme tout
-tous elles ils nous vous lui sans après avant aussi deux fait être avoir dont même très selon depuis
-della delle degli dei che non sono anche più dal dalla alla alle agli nel nella nei questo questa quello
-quella stato stata essere hanno sua suo loro tra fra dopo prima molto
-dos das não pelo pela seu seus suas quando muito isso esse essa depois ainda
-het een van dat niet zijn met voor ook door maar naar aan bij werd wordt worden heeft hebben tot als nog
-zou dan wat dit deze over uit
-"""
-_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
-_WORD = re.compile(r"[^\W_]*[^\W\d_][^\W_]*")  # has a letter: "5g" counts, years and amounts do not
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_FIELD_REPEAT = (3, 2, 1)  # title, summary, body: the writer's own summary of what the story is about
-_MIN_LENGTH = 3
 _K1, _B = 1.2, 0.75  # BM25 term-frequency saturation and length normalisation
 _UNIT = 2.0**32  # fixed-point unit: sums are exact integers, and scores closer than this are ties
 _SHIFT = 35  # a packed key is column << _SHIFT | value in units (values are at most 1)
 _EMPTY = ((1 << 28) - 1) << _SHIFT  # sorts after every real key and carries a zero value
 _BUDGET = 1 << 20  # array elements per block of rows: bounds memory, keeps blocks in cache
-
-
-def _tokens(text: str) -> Iterator[str]:
-    for word in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
-        if _CJK.search(word):  # Chinese and Japanese are unspaced: index character bigrams instead
-            for run in _CJK.findall(word):
-                yield from (run[i : i + 2] for i in range(len(run) - 1))
-            yield from (w for w in _CJK.sub(" ", word).split() if len(w) >= _MIN_LENGTH)
-        elif len(word) >= _MIN_LENGTH and word not in _STOP_WORDS:
-            yield word
-
-
-def extract_terms(title: str, summary: str, body_text: str) -> Terms:
-    """Term counts of one article, title and summary counted several times; sorted by term."""
-    counts: Counter[str] = Counter()
-    for text, repeat in zip((title, summary, body_text), _FIELD_REPEAT):
-        for token in _tokens(text):
-            counts[token] += repeat
-    return tuple(sorted((sys.intern(t), n) for t, n in counts.items()))
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

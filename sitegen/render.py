@@ -9,11 +9,9 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
+from sitegen.files import THEME
 from sitegen.model import Page
 from sitegen.views import Views
-
-THEME = Path(__file__).parent / "theme"
-"""The default theme shipped with the package (templates/ and static/)."""
 
 
 def make_environment(site_dir: Path) -> jinja2.Environment:
@@ -42,6 +40,24 @@ def render_page(page: Page, views: Views, env: jinja2.Environment) -> bytes:
 
 def template_digests(env: jinja2.Environment) -> dict[str, str]:
     """Digest of each template's closure (itself and everything it extends, includes or imports)."""
+    sources, closures = _closures(env)
+    every = "".join(hashlib.sha256(sources[n].encode()).hexdigest() for n in sorted(sources))
+    digests = {}
+    for name, members in closures.items():
+        text = every if members == frozenset(sources) else "".join(sources[n] for n in sorted(members))
+        digests[name] = hashlib.sha256(text.encode()).hexdigest()[:20]
+    return digests
+
+
+def templates_mentioning(env: jinja2.Environment, words: tuple[str, ...]) -> frozenset[str]:
+    """Templates whose closure's source contains any of `words` (a conservative test of what they show)."""
+    sources, closures = _closures(env)
+    hits = {n for n, text in sources.items() if any(w in text for w in words)}
+    return frozenset(name for name, members in closures.items() if members & hits)
+
+
+def _closures(env: jinja2.Environment) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """Each template's source, and the templates each one's output may come from."""
     names = sorted(env.list_templates())
     loaded = {name: env.loader.get_source(env, name) for name in names}
     sources = {name: source for name, (source, _, _) in loaded.items()}
@@ -51,7 +67,6 @@ def template_digests(env: jinja2.Environment) -> dict[str, str]:
             if ref not in sources:
                 line = next((n for n, text in enumerate(sources[name].splitlines(), 1) if ref in text), None)
                 raise jinja2.TemplateSyntaxError(f"template '{ref}' does not exist", line or 1, name, loaded[name][1])
-    every = "".join(hashlib.sha256(sources[n].encode()).hexdigest() for n in names)
 
     def closure(name: str) -> frozenset[str]:
         seen, todo = {name}, [name]
@@ -63,12 +78,7 @@ def template_digests(env: jinja2.Environment) -> dict[str, str]:
             seen |= refs
         return frozenset(seen)
 
-    digests = {}
-    for name in names:
-        members = closure(name)
-        text = every if members == frozenset(names) else "".join(sources[n] for n in sorted(members))
-        digests[name] = hashlib.sha256(text.encode()).hexdigest()[:20]
-    return digests
+    return sources, {name: closure(name) for name in names}
 
 
 def _referenced(env: jinja2.Environment, source: str) -> frozenset[str] | None:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path, PurePosixPath
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.files import ARTICLE_SUFFIXES, list_files
 from sitegen.model import Article
+from sitegen.progress import Progress
 from sitegen.reader import Parsed, parse_article, source_hash
 from sitegen.store import ArticleStore
 from sitegen.workers import map_chunks
@@ -32,12 +32,13 @@ class Sources:
     """Files parsed this time (the rest came from the store)."""
 
 
-def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: int) -> Sources:
+def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: int,
+                 progress: Progress | None = None) -> Sources:
     """Read every `content/**/*.md`, parsing only files whose bytes the store has not seen."""
     cached = store.index()
     now = time.time_ns()
     articles: dict[str, Article] = {}
-    todo: list[tuple[str, int, int, bytes]] = []
+    todo: list[tuple[str, int, int]] = []
     touched: list[tuple[str, int, int]] = []
     errors: list[SiteError] = []
     warnings: list[SiteError] = []
@@ -55,33 +56,53 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
             if known and (known.mtime_ns, known.size) == (st.st_mtime_ns, st.st_size) and now - st.st_mtime_ns > RACY_NS:
                 articles[article_id] = known.article
                 continue
-            raw = path.read_bytes()
+            if known and known.article.source_hash == source_hash(path.read_bytes()):
+                articles[article_id] = known.article
+                touched.append((article_id, st.st_mtime_ns, st.st_size))
+                continue
         except OSError as exc:
-            errors.append(SiteError(f"content/{article_id}", f"cannot read the file: {exc.strerror}"))
+            errors.append(SiteError(f"content/{article_id}", _cannot_read(exc)))
             continue
-        if known and known.article.source_hash == source_hash(raw):
-            articles[article_id] = known.article
-            touched.append((article_id, st.st_mtime_ns, st.st_size))
-        else:
-            todo.append((article_id, st.st_mtime_ns, st.st_size, raw))
+        todo.append((article_id, st.st_mtime_ns, st.st_size))
 
-    def parse_chunk(chunk: list[tuple[str, int, int, bytes]]) -> list[Parsed | list[SiteError]]:
-        return [parse_article(raw, article_id, config, mtime_ns / 1e9) for article_id, mtime_ns, _, raw in chunk]
+    def parse_chunk(chunk: list[tuple[str, int, int]]) -> list[Parsed | list[SiteError]]:
+        """Workers read the files themselves: bodies never travel through the parent."""
+        results: list[Parsed | list[SiteError]] = []
+        for article_id, mtime_ns, _ in chunk:
+            try:
+                raw = (content / article_id).read_bytes()
+            except OSError as exc:
+                results.append([SiteError(article_id, _cannot_read(exc))])
+                continue
+            results.append(parse_article(raw, article_id, config, mtime_ns / 1e9))
+        return results
 
-    rows = []
-    for (article_id, mtime_ns, size, _), parsed in zip(
-            todo, chain.from_iterable(map_chunks(parse_chunk, todo, jobs, PARSE_CHUNK))):
-        if isinstance(parsed, Parsed):
-            articles[article_id] = parsed.article
-            rows.append((article_id, mtime_ns, size, parsed.article, parsed.html, parsed.terms))
-        else:
-            errors += [SiteError(f"content/{e.path}", e.message, e.line) for e in parsed]
-    store.put(rows)
+    done = 0
+    for chunk, results in zip(_chunks(todo, PARSE_CHUNK), map_chunks(parse_chunk, todo, jobs, PARSE_CHUNK)):
+        rows = []
+        for (article_id, mtime_ns, size), parsed in zip(chunk, results):
+            if isinstance(parsed, Parsed):
+                articles[article_id] = parsed.article
+                rows.append((article_id, mtime_ns, size, parsed.article, parsed.html, parsed.terms))
+            else:
+                errors += [SiteError(f"content/{e.path}", e.message, e.line) for e in parsed]
+        store.put(rows)  # chunk by chunk: bodies and terms of the whole archive are never in memory at once
+        done += len(chunk)
+        if progress:
+            progress("parse", done, len(todo))
     store.touch(touched)
     store.delete(set(cached) - set(articles))
     warnings += [SiteError(f"content/{w.path}", w.message, w.line) for a in articles.values() for w in a.warnings]
     return Sources(articles=dict(sorted(articles.items())), errors=sorted(errors, key=_error_order),
                    warnings=sorted(warnings, key=_error_order), parsed=len(todo))
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i: i + size] for i in range(0, len(items), size)]
+
+
+def _cannot_read(exc: OSError) -> str:
+    return f"cannot read the file: {exc.strerror}"
 
 
 def _error_order(error: SiteError) -> tuple:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.model import Article
-from sitegen.related import Terms
+from sitegen.terms import Terms
 
 SCHEMA = 4
 """Bumped whenever the tables or the pickled dataclasses change shape."""

@@ -81,16 +81,18 @@ class Views:
         self.html = html
         self.config = site.config
         self._articles: dict[str, ArticleView] = {}
+        self._group_urls: dict[tuple[str, str], str] = {}
+        self._base_path, self._origin, self._zone = self.config.base_path, self.config.origin, self.config.zone
         links = self.config.permalinks
         self.nav = {"home": self.url(""), "tags": self.url(fill(links.tags)), "archive": self.url(fill(links.archive)),
                     "feed": self.url(fill(links.feed)), "search": self.url(fill(links.search)) if self.config.search else ""}
 
     def url(self, rel: str) -> str:
         """Site-relative URL → path under the base URL, percent-encoded."""
-        return self.config.base_path + quote(rel, safe="/~-._")
+        return self._base_path + quote(rel, safe="/~-._")
 
     def abs_url(self, rel: str) -> str:
-        return self.config.origin + self.url(rel)
+        return self._origin + self.url(rel)
 
     def article(self, article_id: str) -> ArticleView:
         view = self._articles.get(article_id)
@@ -106,7 +108,7 @@ class Views:
             id=a.id, title=a.title, url=self.url(rel), abs_url=self.abs_url(rel), date=a.date,
             date_iso=a.date.date().isoformat() if a.all_day else iso(a.date), timestamp_iso=iso(a.date),
             date_display=format_date(a.date, self.config.day_format if a.all_day else self.config.date_format,
-                                     self.config.zone),
+                                     self._zone),
             day_display=format_date(a.date, self.config.day_format), updated=a.updated,
             updated_iso=iso(a.updated) if a.updated else "",
             updated_display=format_date(a.updated, self.config.day_format) if a.updated else "",
@@ -139,7 +141,10 @@ class Views:
         return url
 
     def _group_url(self, name: str, pattern: str, field: str) -> str:
-        return self.url(fill(pattern, **{field: slugify(name)}))
+        url = self._group_urls.get((name, pattern))
+        if url is None:
+            url = self._group_urls[name, pattern] = self.url(fill(pattern, **{field: slugify(name)}))
+        return url
 
     def context(self, page: Page) -> dict[str, Any]:
         """Everything the page's template needs."""

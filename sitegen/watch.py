@@ -41,7 +41,7 @@ class Watcher:
                  on_written: Callable[[], None] | None = None):
         """on_built: after each good build; on_failed: with the error text; on_written: when edited
         pages went to disk ahead of their build (a preview reloads then, and again when the build ends)."""
-        self.options = options
+        self.options = replace(options, shortcut=False)  # every build keeps its model for the next edit
         self.source = options.source.resolve()
         self.output = options.output.resolve()
         self.report = report

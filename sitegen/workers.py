@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -16,16 +16,18 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int, chunk: int) -> list[R]:
-    """`task` applied to consecutive chunks of `items`, in order; in forked workers when that pays off."""
+def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int, chunk: int) -> Iterator[R]:
+    """`task` applied to consecutive chunks of `items`, yielded in order as they finish (so the caller can
+    store each before the next arrives); in forked workers when that pays off."""
     chunks = [items[i: i + chunk] for i in range(0, len(items), chunk)]
     if jobs <= 1 or len(chunks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [task(c) for c in chunks]
+        yield from map(task, chunks)
+        return
     global _task
     _task = task
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            return pool.map(_run, chunks, chunksize=1)
+            yield from pool.imap(_run, chunks)
     finally:
         _task = None
 

@@ -183,3 +183,14 @@ def test_nothing_dirty_when_nothing_changed():
     pages = _pages("a.html", "b.html")
     keys = {"a.html": "1", "b.html": "2"}
     assert dirty_pages(pages, keys, dict(keys), lambda _: True) == []
+
+
+def test_a_length_change_counts_only_for_pages_whose_template_shows_length():
+    longer = "First paragraph.\n\nSecond paragraph here, now with several more words."
+    sites = [make_site([article("a.md", A, body), article("b.md", B), article("c.md", C)])
+             for body in ("First paragraph.\n\nSecond paragraph here.", longer)]
+    pages = plan_pages(sites[0])[0]
+    plain = [page_keys(pages, site, {}) for site in sites]
+    assert changed(*plain) == {"2020/10/a/index.html"}  # meta digests leave the length out
+    showing = [page_keys(pages, site, {}, frozenset({"tag.html"})) for site in sites]
+    assert changed(*showing) == {"2020/10/a/index.html", "tags/x/index.html"}

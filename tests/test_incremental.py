@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from sitegen.errors import BuildFailed
-from sitegen.render import THEME
+from sitegen.files import THEME
 from tests.sitekit import build_site, mtimes, snapshot, write_site
 
 KERRY = "content/2020/2020-10-23-kerry-urges.md"
@@ -84,6 +84,21 @@ def test_template_change_rerenders_pages_that_use_it(root):
     changed = changed_files(root, lambda: None)
     assert "index.html" in changed and "tags/syria/index.html" in changed
     assert "feed.xml" not in changed and "sitemap.xml" not in changed
+
+
+def test_body_edit_leaves_lists_alone_unless_their_template_shows_length(root, tmp_path):
+    path = root / KERRY
+    path.write_text(path.read_text() + "\nA further paragraph on the talks.\n")
+    result = build_site(root)
+    assert "2020/10/kerry-urges/index.html" in result.rendered
+    assert not {"index.html", "tags/syria/index.html", "sitemap.xml", "feed.xml"} & set(result.rendered)
+    (root / "templates").mkdir()
+    (root / "templates/tag.html").write_text("{% for a in articles %}{{ a.title }}: {{ a.word_count }}\n{% endfor %}")
+    build_site(root)
+    path.write_text(path.read_text() + "\nAnd one more paragraph.\n")
+    assert "tags/syria/index.html" in changed_files(root, lambda: None)
+    shutil.copytree(root / "templates", tmp_path / "clean" / "templates")
+    assert_equals_clean_build(root, tmp_path)
 
 
 def test_date_change_moves_article_between_archives(root, tmp_path):

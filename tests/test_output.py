@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.errors import SiteError
 from sitegen.output import Staging, existing_files, load_manifest, save_manifest
+from sitegen.shortcut import State
 
 OLD_NS = 1_000_000_000 * 1_000_000_000  # 2001-09-09: clearly not "now"
 
@@ -131,29 +133,36 @@ def test_existing_files(tmp_path):
 
 def test_manifest_round_trip(tmp_path):
     path = tmp_path / ".cache" / "manifest.json"
-    save_manifest(path, "stamp-1", {"index.html": "k1", "a/index.html": "k2"})
-    assert load_manifest(path, "stamp-1") == {"index.html": "k1", "a/index.html": "k2"}
+    state = State("digest", (("/site/content/a.md", "ab12"),), (1.5e9, None), 3, 2, (SiteError("content/a.md", "odd", 4), SiteError("x", "y")))
+    save_manifest(path, "stamp-1", {"index.html": "k1", "a/index.html": "k2"}, state)
+    assert load_manifest(path, "stamp-1") == ({"index.html": "k1", "a/index.html": "k2"}, state)
     assert not path.with_suffix(".tmp").exists()
 
 
 def test_manifest_with_another_stamp_is_ignored(tmp_path):
     path = tmp_path / "manifest.json"
-    save_manifest(path, "stamp-1", {"index.html": "k1"})
-    assert load_manifest(path, "stamp-2") == {}
+    save_manifest(path, "stamp-1", {"index.html": "k1"}, None)
+    assert load_manifest(path, "stamp-2") == ({}, None)
 
 
 @pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"stamp": "s"}', '{"stamp": "s", "pages": [1]}', ""])
 def test_broken_manifest_is_ignored(tmp_path, content):
     path = tmp_path / "manifest.json"
     path.write_text(content)
-    assert load_manifest(path, "s") == {}
+    assert load_manifest(path, "s") == ({}, None)
+
+
+def test_manifest_with_a_broken_state_keeps_its_pages(tmp_path):
+    path = tmp_path / "manifest.json"
+    path.write_text('{"stamp": "s", "pages": {"a": "1"}, "state": {"inputs": "d"}}')
+    assert load_manifest(path, "s") == ({"a": "1"}, None)
 
 
 def test_missing_manifest(tmp_path):
-    assert load_manifest(tmp_path / "nope.json", "s") == {}
+    assert load_manifest(tmp_path / "nope.json", "s") == ({}, None)
 
 
 def test_manifest_file_format(tmp_path):
     path = tmp_path / "m.json"
-    save_manifest(path, "s", {"b": "2", "a": "1"})
-    assert json.loads(path.read_text()) == {"stamp": "s", "pages": {"a": "1", "b": "2"}}
+    save_manifest(path, "s", {"b": "2", "a": "1"}, None)
+    assert json.loads(path.read_text()) == {"stamp": "s", "pages": {"a": "1", "b": "2"}, "state": None}

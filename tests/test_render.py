@@ -6,7 +6,8 @@ import json
 import jinja2
 import pytest
 
-from sitegen.render import THEME, make_environment, template_digests, to_json_script
+from sitegen.files import THEME
+from sitegen.render import make_environment, template_digests, templates_mentioning, to_json_script
 
 TEMPLATES = {
     "base.html": "<html>{% block main %}{% endblock %}</html>",
@@ -133,3 +134,9 @@ def test_jsonld_filter_in_a_template(tmp_path):
     html = env.from_string('<script type="application/ld+json">{{ data | jsonld }}</script>').render(
         data={"name": "</script>"})
     assert html == '<script type="application/ld+json">{"name": "\\u003c/script\\u003e"}</script>'
+
+
+def test_templates_mentioning_a_name_include_those_that_extend_import_or_include_it():
+    env = jinja2.Environment(loader=jinja2.DictLoader({**TEMPLATES, "part.html": "{{ a.reading_time }}"}))
+    assert templates_mentioning(env, ("word_count", "reading_time")) == {"inc.html", "part.html"}
+    assert templates_mentioning(env, ("block main",)) == {"base.html", "page.html", "child.html"}

@@ -1,0 +1,74 @@
+"""Pure: an article's words as term counts, the text side of related-article ranking (no numpy here, so
+reading sources does not load it)."""
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from collections import Counter
+
+Terms = tuple[tuple[str, int], ...]
+
+# Words of three letters or more (shorter tokens are dropped anyway) that say nothing about a topic in
+# English, Spanish, German, French, Italian, Portuguese or Dutch, except those that do in another (war,
+# die, era, ...).  They matter in small archives; in large ones IDF sees to them too.
+_STOP_WORDS_TEXT = """
+the and for that with was this are have has had not but from his her its their they them been were will
+would could should which who whom what when where why how all any both each few more most other some such
+than too very can just also into over after before about between under again further then once here there
+these those our out own same said says one two new year years time first last many much may might must
+being did does doing done during while because until against above below off down upon per via yet nor
+whether within without among you your she him hers itself himself herself themselves ourselves myself now
+even still well back way get got make made like told
+que los las del por con una para como más pero sus les este esta estos estas ese esa eso entre cuando muy
+sobre también fue han hay ser está están eran desde todo todos toda todas nos otro otra otros
+otras puede hasta donde quien quienes porque año años dos tras durante según sido tiene tienen había hace
+así ante cual aunque mismo misma mientras uno unos unas ella ellos ellas
+der das den des und ist nicht sich mit auf für von ein eine einer eines einem einen auch als wie bei
+aus nach bis über unter durch gegen ohne wird werden wurde wurden haben hatte sind waren sein seine
+ihre ihr ihm ihn ihnen noch nur schon wenn dass oder aber doch denn weil zum zur vom beim sie wir uns
+mehr sehr kann können muss soll sollen diese dieser dieses diesem jahr jahre zwei vor zwischen
+une dans pour par sur pas plus qui est sont ont été avec ses leur leurs aux cette ces mais comme tout
+tous elles ils nous vous lui sans après avant aussi deux fait être avoir dont même très selon depuis
+della delle degli dei che non sono anche più dal dalla alla alle agli nel nella nei questo questa quello
+quella stato stata essere hanno sua suo loro tra fra dopo prima molto
+dos das não pelo pela seu seus suas quando muito isso esse essa depois ainda
+het een van dat niet zijn met voor ook door maar naar aan bij werd wordt worden heeft hebben tot als nog
+zou dan wat dit deze over uit
+"""
+_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+_WORD = re.compile(r"[^\W_]*[^\W\d_][^\W_]*")  # has a letter: "5g" counts, years and amounts do not
+_RUN = re.compile(r"[^\W_]+")  # a run that is not all decimal digits is exactly one _WORD match, found faster
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_FIELD_REPEAT = (3, 2, 1)  # title, summary, body: the writer's own summary of what the story is about
+_MIN_LENGTH = 3
+
+
+
+
+def _tokens(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not _CJK.search(folded):  # the common case
+        return [w for w in _RUN.findall(folded) if len(w) >= _MIN_LENGTH and w not in _STOP_WORDS
+                and not w.isdecimal()]
+    words = _WORD.findall(folded)
+    tokens = []
+    for word in words:
+        if _CJK.search(word):  # Chinese and Japanese are unspaced: index character bigrams instead
+            for run in _CJK.findall(word):
+                tokens += (run[i : i + 2] for i in range(len(run) - 1))
+            tokens += (w for w in _CJK.sub(" ", word).split() if len(w) >= _MIN_LENGTH)
+        elif len(word) >= _MIN_LENGTH and word not in _STOP_WORDS:
+            tokens.append(word)
+    return tokens
+
+
+def extract_terms(title: str, summary: str, body_text: str) -> Terms:
+    """Term counts of one article, title and summary counted several times; sorted by term."""
+    counts: Counter[str] = Counter()
+    for text, repeat in zip((title, summary, body_text), _FIELD_REPEAT):
+        for token, n in Counter(_tokens(text)).items():
+            counts[token] += n * repeat
+    return tuple(sorted((sys.intern(t), n) for t, n in counts.items()))
+
+
