@@ -22,6 +22,7 @@ from sitegen.migrate import misplaced_posts
 from sitegen.model import Page, Site
 from sitegen.output import existing_files, load_manifest, save_manifest
 from sitegen.progress import Progress
+from sitegen.search import is_current as search_is_current
 from sitegen.shortcut import Inputs, State, published_range, read_inputs, unchanged
 from sitegen.store import ArticleStore
 from sitegen.workers import default_jobs
@@ -105,7 +106,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             key = f"{stamp}\0{options.drafts}\0{options.future}\0{options.skip_invalid}"
             inputs = read_inputs(key, _input_roots(source), started_ns) if options.use_cache else None
             present = existing_files(output)
-            if options.shortcut and unchanged(state, inputs, now) and present >= previous.keys():
+            if options.shortcut and unchanged(state, inputs, now) and present >= previous.keys() and \
+                    search_is_current(output, config.search, previous, manifest.with_suffix(".search")):
                 result.articles, result.pages, result.warnings = state.articles, state.pages, list(state.warnings)
                 return result
         _build_all(options, result, clock, config, stamp, now, manifest, previous, present, inputs, progress)

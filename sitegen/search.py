@@ -55,8 +55,8 @@ def update_index(output: Path, enabled: bool, keys: dict[str, str], stamp: Path)
         _prune(folder)
         stamp.unlink(missing_ok=True)
         return SearchOutcome(False)
-    digest = hashlib.sha256(json.dumps(keys, sort_keys=True).encode()).hexdigest()
-    if (folder / ENTRY).is_file() and _read(stamp) == digest:
+    digest = _digest(keys)
+    if is_current(output, enabled, keys, stamp):
         return SearchOutcome(False)
     binary = find_binary()
     if binary is None:
@@ -74,6 +74,17 @@ def update_index(output: Path, enabled: bool, keys: dict[str, str], stamp: Path)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(digest, encoding="utf-8")
     return SearchOutcome(True)
+
+
+def is_current(output: Path, enabled: bool, keys: dict[str, str], stamp: Path) -> bool:
+    """Whether the index (or its absence, with search off) matches the published pages `keys`."""
+    if not enabled:
+        return not stamp.exists()
+    return (output / SEARCH_FOLDER / ENTRY).is_file() and _read(stamp) == _digest(keys)
+
+
+def _digest(keys: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(keys, sort_keys=True).encode()).hexdigest()
 
 
 def run_pagefind(binary: Path, site: Path, bundle: Path) -> str | None:
