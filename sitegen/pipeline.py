@@ -22,6 +22,7 @@ from sitegen.migrate import misplaced_posts
 from sitegen.model import Page, Site
 from sitegen.output import existing_files, load_manifest, save_manifest
 from sitegen.progress import Progress
+from sitegen.search import SearchJob
 from sitegen.search import is_current as search_is_current
 from sitegen.shortcut import Inputs, State, published_range, read_inputs, unchanged
 from sitegen.store import ArticleStore
@@ -55,6 +56,8 @@ class BuildOptions:
     """Worker processes; 0 means one per core."""
     shortcut: bool = True
     """Return at once when no input changed since the last build (the result then has no model)."""
+    defer_search: bool = False
+    """Leave the search index to the caller: the result's `search` job brings it up to date."""
 
 
 @dataclass(slots=True)
@@ -77,6 +80,8 @@ class BuildResult:
     article_pages: dict[str, Page] = field(default_factory=dict)
     """Each article's page, by article id."""
     env: jinja2.Environment | None = None
+    search: SearchJob | None = None
+    """With `defer_search`, what is left to do for the search index."""
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
@@ -126,7 +131,6 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
     from sitegen.output import Staging
     from sitegen.render import make_environment, template_digests, templates_mentioning
     from sitegen.routes import plan_pages, unplaceable_articles
-    from sitegen.search import update_index
     from sitegen.sources import read_sources
     from sitegen.views import Views
 
@@ -194,8 +198,12 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
             state = State(inputs.digest, inputs.racy, clock_range, len(site.articles), len(pages),
                           tuple(result.warnings)) if inputs else None
             save_manifest(manifest, stamp, keys, state)
-        with clock("search"):
-            searched = update_index(output, config.search, keys, manifest.with_suffix(".search"))
+        job = SearchJob(output, config.search, keys, manifest.with_suffix(".search"))
+        if options.defer_search:
+            result.search = job
+        else:
+            with clock("search"):
+                searched = job.run()
             result.notices += [searched.notice] if searched.notice else []
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
     result.rendered = [p.path for p in todo]

@@ -30,6 +30,22 @@ class SearchOutcome:
     """Why the index could not be built, for the build's notices."""
 
 
+@dataclass(frozen=True, slots=True)
+class SearchJob:
+    """Bringing the index up to date with one build's published pages; the watcher runs it on its own thread
+    so that a saved article does not wait for a whole-site reindex."""
+
+    output: Path
+    enabled: bool
+    keys: dict[str, str]
+    """Output path → page key of the published pages."""
+    stamp: Path
+    """The cache file remembering which pages the index was built from."""
+
+    def run(self) -> SearchOutcome:
+        return update_index(self.output, self.enabled, self.keys, self.stamp)
+
+
 def find_binary() -> Path | None:
     """The Pagefind executable: $PAGEFIND_BINARY_PATH, the one bundled with the pagefind package, or on PATH."""
     try:

@@ -23,6 +23,7 @@ from sitegen.pipeline import CACHE_DIR, BuildOptions, BuildResult, build
 from sitegen.reader import Parsed, parse_article
 from sitegen.render import render_page
 from sitegen.routes import article_url
+from sitegen.search import SearchJob
 from sitegen.views import Views
 
 WATCHED = ("content", "templates", "static")
@@ -41,7 +42,9 @@ class Watcher:
                  on_written: Callable[[], None] | None = None):
         """on_built: after each good build; on_failed: with the error text; on_written: when edited
         pages went to disk ahead of their build (a preview reloads then, and again when the build ends)."""
-        self.options = replace(options, shortcut=False)  # every build keeps its model for the next edit
+        # Every build keeps its model for the next edit; the search index follows on its own thread, since
+        # Pagefind reindexes the whole site (seconds at 10,000 articles) and a save must not wait for that.
+        self.options = replace(options, shortcut=False, defer_search=True)
         self.source = options.source.resolve()
         self.output = options.output.resolve()
         self.report = report
@@ -57,6 +60,7 @@ class Watcher:
         self._handler = _Handler(self)
         self._watched: set[str] = set()
         self._thread = threading.Thread(target=self._loop, name="sitegen-build", daemon=True)
+        self.indexer = Indexer(report)
 
     def start(self) -> None:
         """Build once, then watch."""
@@ -82,6 +86,7 @@ class Watcher:
         self._observer.stop()
         self._observer.join()
         self._thread.join()
+        self.indexer.stop()
 
     def notice(self, path: Path) -> None:
         """Called from watchdog's thread for every event path."""
@@ -143,6 +148,8 @@ class Watcher:
         for warning in result.warnings:
             self.report(f"warning: {warning}")
         self.on_built(result)
+        if result.search:
+            self.indexer.submit(result.search)
         return result
 
     def _edited_articles_first(self, changes: set[Path]) -> int:
@@ -169,6 +176,57 @@ class Watcher:
             data = render_page(page, Views(edited, lambda _id, html=parsed.html: html), last.env)
             written += replace_file(self.output / page.path, data)
         return written
+
+
+class Indexer:
+    """Runs the newest search job on its own thread, one at a time; a job still waiting is replaced."""
+
+    def __init__(self, report: Callable[[str], None]):
+        self.report = report
+        self._job: SearchJob | None = None
+        self._busy = False
+        self._stopping = False
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, job: SearchJob) -> None:
+        with self._wake:
+            self._job = job
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="sitegen-search", daemon=True)
+                self._thread.start()
+            self._wake.notify_all()
+
+    def wait(self) -> None:
+        """Until every submitted job has run."""
+        with self._wake:
+            while self._job is not None or self._busy:
+                self._wake.wait()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        if self._thread:
+            self._thread.join()
+
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                while self._job is None and not self._stopping:
+                    self._wake.wait()
+                if self._stopping:
+                    return
+                job, self._job, self._busy = self._job, None, True
+            start = time.perf_counter()
+            outcome = job.run()
+            if outcome.notice:
+                self.report(f"notice: {outcome.notice}")
+            elif outcome.indexed:
+                self.report(f"search index updated in {(time.perf_counter() - start) * 1000:.0f} ms")
+            with self._wake:
+                self._busy = False
+                self._wake.notify_all()
 
 
 class _Handler(FileSystemEventHandler):

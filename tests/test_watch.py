@@ -58,7 +58,7 @@ def test_an_edit_rebuilds_and_ends_equal_to_a_clean_build(watched, tmp_path):
     shutil.copytree(root / "content", clean / "content")
     build_site(clean)
     assert snapshot(root / "output") == snapshot(clean / "output")
-    assert recorder.lines[-1].startswith("content/2020/2020-10-23-kerry-urges.md: ")
+    assert any(line.startswith("content/2020/2020-10-23-kerry-urges.md: ") for line in recorder.lines)
 
 
 def test_a_broken_file_keeps_the_last_good_site_and_the_next_save_recovers(watched):
