@@ -46,7 +46,12 @@ def test_failed_build_shows_its_error_on_the_open_page(page, preview):
     with page.expect_response(lambda r: r.url.endswith(EVENTS)):
         page.goto(server.url + PAGE)
     path = source / ARTICLE
+    good = path.read_text(encoding="utf-8")
     path.write_text("---\ntitle: [unclosed\n---\nBroken.\n", encoding="utf-8")
     error = page.locator("#sitegen-error")
     error.wait_for(timeout=WAIT)
     assert "2022/2022-03-21-gull-point-dredging-begins.md" in error.inner_text()
+    with page.expect_navigation(timeout=WAIT):  # the next good save recovers: the page reloads, error gone
+        path.write_text(good + "\nRecovered after the error.\n", encoding="utf-8")
+    assert "Recovered after the error." in page.locator(".article .body").inner_text()
+    assert page.locator("#sitegen-error").count() == 0
