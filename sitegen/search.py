@@ -72,7 +72,7 @@ def update_index(output: Path, enabled: bool, keys: dict[str, str], stamp: Path)
         stamp.unlink(missing_ok=True)
         return SearchOutcome(False)
     digest = _digest(keys)
-    if is_current(output, enabled, keys, stamp):
+    if _indexed(folder, stamp, digest):
         return SearchOutcome(False)
     binary = find_binary()
     if binary is None:
@@ -96,7 +96,12 @@ def is_current(output: Path, enabled: bool, keys: dict[str, str], stamp: Path) -
     """Whether the index (or its absence, with search off) matches the published pages `keys`."""
     if not enabled:
         return not stamp.exists()
-    return (output / SEARCH_FOLDER / ENTRY).is_file() and _read(stamp) == _digest(keys)
+    return _indexed(output / SEARCH_FOLDER, stamp, _digest(keys))
+
+
+def _indexed(folder: Path, stamp: Path, digest: str) -> bool:
+    """An index is in `folder` and was built from the pages whose digest is `digest`."""
+    return (folder / ENTRY).is_file() and _read(stamp) == digest
 
 
 def _digest(keys: dict[str, str]) -> str:

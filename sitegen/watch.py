@@ -63,10 +63,9 @@ class Watcher:
         self.indexer = Indexer(report)
 
     def start(self) -> None:
-        """Build once, then watch."""
+        """Build once (which also watches the input folders), then watch site.toml and new folders too."""
         self.rebuild(set())
         self._observer.schedule(self._handler, str(self.source), recursive=False)  # site.toml, new folders
-        self._watch_folders()
         self._observer.start()
         self._thread.start()
 
