@@ -12,7 +12,7 @@ from sitegen.model import Article
 from sitegen.progress import Progress
 from sitegen.reader import Parsed, parse_article, source_hash
 from sitegen.store import ArticleStore
-from sitegen.workers import map_chunks
+from sitegen.workers import map_chunks, split
 
 PARSE_CHUNK = 200
 RACY_NS = 2_000_000_000
@@ -78,7 +78,7 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
         return results
 
     done = 0
-    for chunk, results in zip(_chunks(todo, PARSE_CHUNK), map_chunks(parse_chunk, todo, jobs, PARSE_CHUNK)):
+    for chunk, results in zip(split(todo, PARSE_CHUNK), map_chunks(parse_chunk, todo, jobs, PARSE_CHUNK)):
         rows = []
         for (article_id, mtime_ns, size), parsed in zip(chunk, results):
             if isinstance(parsed, Parsed):
@@ -95,10 +95,6 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
     warnings += [SiteError(f"content/{w.path}", w.message, w.line) for a in articles.values() for w in a.warnings]
     return Sources(articles=dict(sorted(articles.items())), errors=sorted(errors, key=_error_order),
                    warnings=sorted(warnings, key=_error_order), parsed=len(todo))
-
-
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[i: i + size] for i in range(0, len(items), size)]
 
 
 def _cannot_read(exc: OSError) -> str:

@@ -16,10 +16,15 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def split(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """Consecutive chunks of `size` items (the last may be shorter), as `map_chunks` hands them out."""
+    return [items[i: i + size] for i in range(0, len(items), size)]
+
+
 def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int, chunk: int) -> Iterator[R]:
     """`task` applied to consecutive chunks of `items`, yielded in order as they finish (so the caller can
     store each before the next arrives); in forked workers when that pays off."""
-    chunks = [items[i: i + chunk] for i in range(0, len(items), chunk)]
+    chunks = split(items, chunk)
     if jobs <= 1 or len(chunks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(task, chunks)
         return
