@@ -1,4 +1,5 @@
-"""Articles → the Site model: order, URLs, taxonomy groups and related lists (reused while their inputs hold)."""
+"""Articles → the Site model: order, URLs and taxonomy groups; then its related lists (reused while their
+inputs hold), which are computed separately so that list pages can render meanwhile."""
 from __future__ import annotations
 
 import hashlib
@@ -15,19 +16,24 @@ from sitegen.taxonomy import authors_of, months_of, newest_first, tags_of, years
 from sitegen.terms import Terms
 
 
-def assemble(config: SiteConfig, articles: dict[str, Article], assets: dict[str, str],
-             store: ArticleStore) -> tuple[Site, list[SiteError]]:
-    """The model, and warnings about references (pins, links) that lead nowhere."""
+def assemble(config: SiteConfig, articles: dict[str, Article], assets: dict[str, str]) -> tuple[Site, list[SiteError]]:
+    """The model with empty related lists (see `related_lists`), and warnings about references (pins, links)
+    that lead nowhere."""
     order = newest_first(articles.values())
     urls = {i: article_url(articles[i], config.permalinks) for i in order}
-    pins, warnings = _resolve_pins(articles, order)
+    warnings = _resolve_pins(articles, order)[1]
     warnings += [SiteError(f"content/{i}", f"link to {link!r} points to no published article", articles[i].body_line)
                  for i in order for link in articles[i].body.links if link not in articles]
-    related = _related(config, articles, order, urls, pins, store)
     site = Site(config=config, articles=articles, order=order, urls=urls, tags=tags_of(articles, order),
                 authors=authors_of(articles, order), years=years_of(articles, order),
-                months=months_of(articles, order), related=related, assets=assets)
+                months=months_of(articles, order), related={}, assets=assets)
     return site, warnings
+
+
+def related_lists(site: Site, store: ArticleStore) -> dict[str, tuple[str, ...]]:
+    """Every article's related ids, best first."""
+    pins = _resolve_pins(site.articles, site.order)[0]
+    return _related(site.config, site.articles, site.order, site.urls, pins, store)
 
 
 def _resolve_pins(articles: dict[str, Article], order: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], list[SiteError]]:

@@ -8,9 +8,9 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -141,13 +141,14 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
     # The parsing, ranking and rendering libraries load only here, when something may have changed.
     import jinja2
 
-    from sitegen.assemble import assemble
+    from sitegen.assemble import assemble, related_lists
     from sitegen.deps import dirty_pages, page_keys
     from sitegen.output import Staging
     from sitegen.render import make_environment, template_digests, templates_mentioning
-    from sitegen.routes import plan_pages, unplaceable_articles
+    from sitegen.routes import article_pages, plan_pages, unplaceable_articles
     from sitegen.sources import read_sources
     from sitegen.views import Views
+    from sitegen.workers import started
 
     source, output = options.source.resolve(), options.output.resolve()
     jobs = options.jobs or default_jobs()
@@ -165,7 +166,7 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
         published = {i: a for i, a in listed.items()
                      if (options.future or a.date <= now) and (a.expires is None or a.expires > now)}
         with clock("model"):
-            site, problems = assemble(config, published, assets, store)
+            site, problems = assemble(config, published, assets)
         env = make_environment(source)
         with clock("plan"):
             try:
@@ -177,27 +178,39 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
             unplaceable = unplaceable_articles(pages) if options.skip_invalid else set()
             if unplaceable:
                 result.warnings += collisions
-                site, problems = assemble(config, {i: a for i, a in published.items() if i not in unplaceable},
-                                          assets, store)
+                site, problems = assemble(config, {i: a for i, a in published.items() if i not in unplaceable}, assets)
                 pages, collisions = plan_pages(site)
             if collisions:
                 raise BuildFailed(collisions)
             result.warnings += problems
-            keys = page_keys(pages, site, templates, showing_length)
-            todo = dirty_pages(pages, keys, previous, present.__contains__)
-            stale = (set(previous) if previous else present) - set(keys)
-        with clock("render"):
-            staging = Staging(output)
-            try:
-                errors = _render_into(staging, todo, Views(site, store.html), env, source, jobs, progress)
-            except BaseException as exc:
-                staging.discard()
-                if isinstance(exc, OSError):
-                    raise BuildFailed([_os_error(exc, output, "left as it was")]) from None
-                raise
-            if errors:
-                staging.discard()
-                raise BuildFailed(errors)
+            lists = [p for p in pages if p.kind != "article"]
+            keys = page_keys(lists, site, templates, showing_length)
+            lists_todo = dirty_pages(lists, keys, previous, present.__contains__)
+        for name in sorted({p.template for p in pages if p.template}):
+            env.get_template(name)  # compile once, before workers fork
+        staging = Staging(output)
+        try:
+            # List pages show no related lists: one core renders them while this one ranks related articles.
+            render_lists = _page_renderer(staging, Views(site, store.html), env, source)
+            with started(render_lists, lists_todo, max(jobs - 1, 1), RENDER_CHUNK) as list_errors:
+                with clock("related"):
+                    site = replace(site, related=related_lists(site, store))
+                    articles = list(article_pages(site))
+                    keys = page_keys(articles, site, templates, showing_length) | keys
+                    todo = dirty_pages(articles, keys, previous, present.__contains__)
+                with clock("render"):
+                    render_articles = _page_renderer(staging, Views(site, store.html), env, source)
+                    errors = _render_all(render_articles, todo, list_errors, len(lists_todo), jobs, progress)
+        except BaseException as exc:
+            staging.discard()
+            if isinstance(exc, OSError):
+                raise BuildFailed([_os_error(exc, output, "left as it was")]) from None
+            raise
+        if errors:
+            staging.discard()
+            raise BuildFailed(errors)
+        pages, todo = articles + lists, todo + lists_todo
+        stale = (set(previous) if previous else present) - set(keys)
         with clock("publish"):
             try:
                 if todo or stale:  # a publish cut short leaves no manifest: the next build then checks every page
@@ -277,18 +290,14 @@ def _assets(source: Path) -> tuple[dict[str, str], list[SiteError]]:
     return assets, errors
 
 
-def _render_into(staging: Staging, pages: list[Page], views: Views, env: jinja2.Environment, source: Path,
-                 jobs: int, progress: Progress | None) -> list[SiteError]:
-    """Render pages into the staging folder, on every core; return the template errors."""
+def _page_renderer(staging: Staging, views: Views, env: jinja2.Environment, source: Path
+                   ) -> Callable[[Sequence[Page]], list[SiteError]]:
+    """A task rendering a chunk of pages into the staging folder, returning the template errors."""
     import jinja2
 
     from sitegen.render import render_page
-    from sitegen.workers import map_chunks
 
-    for name in sorted({p.template for p in pages if p.template}):
-        env.get_template(name)  # compile once, before workers fork
-
-    def render_chunk(chunk: list[Page]) -> list[SiteError]:
+    def render_chunk(chunk: Sequence[Page]) -> list[SiteError]:
         errors = []
         for page in chunk:
             try:
@@ -297,11 +306,26 @@ def _render_into(staging: Staging, pages: list[Page], views: Views, env: jinja2.
                 errors.append(_template_error(exc, source, page))
         return errors
 
-    errors: list[SiteError] = []
-    for number, chunk_errors in enumerate(map_chunks(render_chunk, pages, jobs, RENDER_CHUNK), start=1):
+    return render_chunk
+
+
+def _render_all(render: Callable[[Sequence[Page]], list[SiteError]], pages: list[Page],
+                started_chunks: Iterator[list[SiteError]], started_pages: int, jobs: int,
+                progress: Progress | None) -> list[SiteError]:
+    """Render `pages` on every core, then collect the chunks started earlier; return the template errors."""
+    from sitegen.workers import map_chunks
+
+    total, done, errors = len(pages) + started_pages, 0, []
+    for chunk_errors in map_chunks(render, pages, jobs, RENDER_CHUNK):
         errors += chunk_errors
+        done = min(done + RENDER_CHUNK, len(pages))
         if progress:
-            progress("render", min(number * RENDER_CHUNK, len(pages)), len(pages))
+            progress("render", done, total)
+    for chunk_errors in started_chunks:
+        errors += chunk_errors
+        done = min(done + RENDER_CHUNK, total)
+        if progress:
+            progress("render", done, total)
     return errors
 
 

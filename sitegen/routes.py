@@ -46,7 +46,7 @@ def plan_pages(site: Site) -> tuple[list[Page], list[SiteError]]:
     config = site.config
     links = config.permalinks
     pages: list[Page] = []
-    pages += _article_pages(site)
+    pages += article_pages(site)
     pages += _list_pages(site, "home", "", site.order, "")
     feed_ids = _feed_ids(site, site.order)
     pages.append(_with_link_targets(_page(fill(links.feed), "atom.xml", "feed", feed_ids, list_url="", group="",
@@ -87,7 +87,8 @@ def _page(url: str, template: str, kind: str, ids: tuple[str, ...], **params) ->
                 inputs=frozenset(("meta", i) for i in ids))
 
 
-def _article_pages(site: Site) -> Iterator[Page]:
+def article_pages(site: Site) -> Iterator[Page]:
+    """The article pages, with their related lists (planned again once the lists are ranked)."""
     order = site.order
     for index, article_id in enumerate(order):
         article = site.articles[article_id]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -24,17 +25,27 @@ def split(items: Sequence[T], size: int) -> list[Sequence[T]]:
 def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int, chunk: int) -> Iterator[R]:
     """`task` applied to consecutive chunks of `items`, yielded in order as they finish (so the caller can
     store each before the next arrives); in forked workers when that pays off."""
+    with started(task, items, jobs, chunk) as results:
+        yield from results
+
+
+@contextmanager
+def started(task: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int, chunk: int) -> Iterator[Iterator[R]]:
+    """Start `task` on consecutive chunks of `items` in up to `jobs` forked workers, which see the process
+    as it is now; the results, in order, can be collected while the context lasts (its end stops the
+    workers). With one job, or one chunk, the task runs in this process as the results are collected."""
     chunks = split(items, chunk)
     if jobs <= 1 or len(chunks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(task, chunks)
+        yield map(task, chunks)
         return
     global _task
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            yield from pool.imap(_run, chunks)
+        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(chunks)))  # the workers fork here
     finally:
         _task = None
+    with pool:
+        yield pool.imap(_run, chunks)
 
 
 def _run(chunk: Sequence) -> object:
