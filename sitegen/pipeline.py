@@ -192,7 +192,8 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
         try:
             # List pages show no related lists: one core renders them while this one ranks related articles.
             render_lists = _page_renderer(staging, Views(site, store.html), env, source)
-            with started(render_lists, lists_todo, max(jobs - 1, 1), RENDER_CHUNK) as list_errors:
+            helpers = max(jobs - 1, 1) if jobs > 1 and len(lists_todo) > RENDER_CHUNK else 0
+            with started(render_lists, lists_todo, helpers, RENDER_CHUNK) as list_errors:
                 with clock("related"):
                     site = replace(site, related=related_lists(site, store))
                     articles = list(article_pages(site))

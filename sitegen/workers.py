@@ -25,23 +25,23 @@ def split(items: Sequence[T], size: int) -> list[Sequence[T]]:
 def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int, chunk: int) -> Iterator[R]:
     """`task` applied to consecutive chunks of `items`, yielded in order as they finish (so the caller can
     store each before the next arrives); in forked workers when that pays off."""
-    with started(task, items, jobs, chunk) as results:
+    with started(task, items, jobs if jobs > 1 and len(items) > chunk else 0, chunk) as results:
         yield from results
 
 
 @contextmanager
-def started(task: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int, chunk: int) -> Iterator[Iterator[R]]:
-    """Start `task` on consecutive chunks of `items` in up to `jobs` forked workers, which see the process
-    as it is now; the results, in order, can be collected while the context lasts (its end stops the
-    workers). With one job, or one chunk, the task runs in this process as the results are collected."""
+def started(task: Callable[[Sequence[T]], R], items: Sequence[T], workers: int, chunk: int) -> Iterator[Iterator[R]]:
+    """Start `task` on consecutive chunks of `items` in up to `workers` forked processes, which see this
+    process as it is now; the results, in order, can be collected while the context lasts (its end stops
+    the workers). With no workers (or no fork) the task runs here, as the results are collected."""
     chunks = split(items, chunk)
-    if jobs <= 1 or len(chunks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 1 or not chunks or "fork" not in multiprocessing.get_all_start_methods():
         yield map(task, chunks)
         return
     global _task
     _task = task
     try:
-        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(chunks)))  # the workers fork here
+        pool = multiprocessing.get_context("fork").Pool(min(workers, len(chunks)))  # the workers fork here
     finally:
         _task = None
     with pool:
