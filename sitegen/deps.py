@@ -10,6 +10,9 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.model import Input, Page, Site
 
+_MASK = (1 << 128) - 1
+"""Page keys add up their inputs' 128-bit numbers modulo 2**128."""
+
 
 @cache
 def engine_digest() -> str:
@@ -46,23 +49,29 @@ def page_keys(pages: list[Page], site: Site, templates: dict[str, str],
     """Output path → key. Equal keys mean equal bytes: same template closure, parameters and input digests.
 
     An article's length (word count, reading time) is not in its meta digest, so a body edit does not
-    touch lists; it counts for the pages whose template is in `showing_length`."""
+    touch lists; it counts for the pages whose template is in `showing_length`.
+
+    Each distinct input is digested once into a number; a page adds up its inputs' numbers, which does not
+    depend on their order (a page's inputs are a set) and costs one addition per input."""
     digest = input_digests(site)
     articles = site.articles
-    known: dict[tuple[Input, bool], str] = {}  # an input is shared by many pages: format its part once
+    known: tuple[dict[Input, int], dict[Input, int]] = ({}, {})  # without and with the article's length
     base = f"{engine_digest()}\0{site.config.digest()}\0"
     keys = {}
     for page in pages:
-        parts = [base, repr((page.path, page.template, templates.get(page.template, ""), page.kind, page.params))]
         length = page.template in showing_length
-        for item in sorted(page.inputs):
-            part = known.get((item, length))
-            if part is None:
+        numbers = known[length]
+        total = 0
+        for item in page.inputs:
+            number = numbers.get(item)
+            if number is None:
                 kind, name = item
                 extra = f":{articles[name].body.word_count}" if length and kind == "meta" and name in articles else ""
-                part = known[item, length] = f"\0{item}\0{digest(item)}{extra}"
-            parts.append(part)
-        keys[page.path] = hashlib.sha256("".join(parts).encode()).hexdigest()[:24]
+                part = f"{kind}\0{name}\0{digest(item)}{extra}".encode()
+                number = numbers[item] = int.from_bytes(hashlib.sha256(part).digest()[:16])
+            total += number
+        head = repr((page.path, page.template, templates.get(page.template, ""), page.kind, page.params))
+        keys[page.path] = hashlib.sha256(f"{base}{head}\0{total & _MASK:x}".encode()).hexdigest()[:24]
     return keys
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from sitegen.output import existing_files, load_manifest, save_manifest
 from sitegen.progress import Progress
 from sitegen.search import SearchJob
 from sitegen.search import is_current as search_is_current
-from sitegen.shortcut import Inputs, State, published_range, read_inputs, unchanged
+from sitegen.shortcut import Inputs, Listing, State, published_range, read_inputs, unchanged
 from sitegen.store import ArticleStore
 from sitegen.workers import default_jobs
 
@@ -141,7 +142,7 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
     # The parsing, ranking and rendering libraries load only here, when something may have changed.
     import jinja2
 
-    from sitegen.assemble import assemble, related_lists
+    from sitegen.assemble import assemble
     from sitegen.deps import dirty_pages, page_keys
     from sitegen.output import Staging
     from sitegen.render import make_environment, template_digests, templates_mentioning
@@ -156,8 +157,9 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
         if notice:
             result.notices.append(notice)
         with clock("read"):
-            sources = read_sources(source / "content", config, store, jobs, progress)
-        assets, asset_errors = _assets(source)
+            listing = inputs.listings.get(source / "content") if inputs else None
+            sources = read_sources(source / "content", config, store, jobs, progress, listing)
+        assets, asset_errors = _assets(source, inputs.listings if inputs else {})
         if (sources.errors or asset_errors) and not options.skip_invalid:
             raise BuildFailed(sources.errors + asset_errors)
         result.warnings += sources.errors + sources.warnings + asset_errors
@@ -167,49 +169,53 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
                      if (options.future or a.date <= now) and (a.expires is None or a.expires > now)}
         with clock("model"):
             site, problems = assemble(config, published, assets)
-        env = make_environment(source)
-        with clock("plan"):
-            try:
-                templates = template_digests(env)
-                showing_length = templates_mentioning(env, ("word_count", "reading_time"))
-            except jinja2.TemplateSyntaxError as exc:
-                raise BuildFailed([_template_error(exc, source)]) from None
-            pages, collisions = plan_pages(site)
-            unplaceable = unplaceable_articles(pages) if options.skip_invalid else set()
-            if unplaceable:
-                result.warnings += collisions
-                site, problems = assemble(config, {i: a for i, a in published.items() if i not in unplaceable}, assets)
+        # Related lists need only the model: another core ranks them while this one plans and keys pages.
+        with started(partial(_rank, site, store), [None], 1 if jobs > 1 else 0, 1) as ranked:
+            env = make_environment(source)
+            with clock("plan"):
+                try:
+                    templates = template_digests(env)
+                    showing_length = templates_mentioning(env, ("word_count", "reading_time"))
+                except jinja2.TemplateSyntaxError as exc:
+                    raise BuildFailed([_template_error(exc, source)]) from None
                 pages, collisions = plan_pages(site)
-            if collisions:
-                raise BuildFailed(collisions)
-            result.warnings += problems
-            lists = [p for p in pages if p.kind != "article"]
-            keys = page_keys(lists, site, templates, showing_length)
-            lists_todo = dirty_pages(lists, keys, previous, present.__contains__)
-        for name in sorted({p.template for p in pages if p.template}):
-            env.get_template(name)  # compile once, before workers fork
-        staging = Staging(output)
-        try:
-            # List pages show no related lists: one core renders them while this one ranks related articles.
-            render_lists = _page_renderer(staging, Views(site, store.html), env, source)
-            helpers = max(jobs - 1, 1) if jobs > 1 and len(lists_todo) > RENDER_CHUNK else 0
-            with started(render_lists, lists_todo, helpers, RENDER_CHUNK) as list_errors:
-                with clock("related"):
-                    site = replace(site, related=related_lists(site, store))
-                    articles = list(article_pages(site))
-                    keys = page_keys(articles, site, templates, showing_length) | keys
-                    todo = dirty_pages(articles, keys, previous, present.__contains__)
-                with clock("render"):
-                    render_articles = _page_renderer(staging, Views(site, store.html), env, source)
-                    errors = _render_all(render_articles, todo, list_errors, len(lists_todo), jobs, progress)
-        except BaseException as exc:
-            staging.discard()
-            if isinstance(exc, OSError):
-                raise BuildFailed([_os_error(exc, output, "left as it was")]) from None
-            raise
-        if errors:
-            staging.discard()
-            raise BuildFailed(errors)
+                unplaceable = unplaceable_articles(pages) if options.skip_invalid else set()
+                if unplaceable:
+                    result.warnings += collisions
+                    site, problems = assemble(config, {i: a for i, a in published.items() if i not in unplaceable},
+                                              assets)
+                    pages, collisions = plan_pages(site)
+                    ranked = map(partial(_rank, site, store), [[None]])
+                if collisions:
+                    raise BuildFailed(collisions)
+                result.warnings += problems
+                lists = [p for p in pages if p.kind != "article"]
+                keys = page_keys(lists, site, templates, showing_length)
+                lists_todo = dirty_pages(lists, keys, previous, present.__contains__)
+            for name in sorted({p.template for p in pages if p.template}):
+                env.get_template(name)  # compile once, before workers fork
+            staging = Staging(output)
+            try:
+                # List pages show no related lists: they render while the ranking finishes.
+                render_lists = _page_renderer(staging, Views(site, store.html), env, source)
+                helpers = max(jobs - 1, 1) if jobs > 1 and len(lists_todo) > RENDER_CHUNK else 0
+                with started(render_lists, lists_todo, helpers, RENDER_CHUNK) as list_errors:
+                    with clock("related"):
+                        site = replace(site, related=next(ranked))
+                        articles = list(article_pages(site))
+                        keys = page_keys(articles, site, templates, showing_length) | keys
+                        todo = dirty_pages(articles, keys, previous, present.__contains__)
+                    with clock("render"):
+                        render_articles = _page_renderer(staging, Views(site, store.html), env, source)
+                        errors = _render_all(render_articles, todo, list_errors, len(lists_todo), jobs, progress)
+            except BaseException as exc:
+                staging.discard()
+                if isinstance(exc, OSError):
+                    raise BuildFailed([_os_error(exc, output, "left as it was")]) from None
+                raise
+            if errors:
+                staging.discard()
+                raise BuildFailed(errors)
         pages, todo = articles + lists, todo + lists_todo
         stale = (set(previous) if previous else present) - set(keys)
         with clock("publish"):
@@ -271,16 +277,17 @@ def _input_roots(source: Path) -> list[Path]:
     return [source / "content", source / "static", source / "templates", THEME / "static", THEME / "templates"]
 
 
-def _assets(source: Path) -> tuple[dict[str, str], list[SiteError]]:
+def _assets(source: Path, listings: dict[Path, Listing]) -> tuple[dict[str, str], list[SiteError]]:
     """Output path → absolute source of every file copied as is: theme static files, the site's static/
     folder (which overrides the theme's) and files beside articles in content/; and the files whose names
-    cannot be output paths."""
+    cannot be output paths. `listings` holds the folders' files where the no-change check listed them."""
     from sitegen.routes import is_inside
 
     assets: dict[str, str] = {}
     errors = []
     for root, skip_md in ((THEME / "static", False), (source / "static", False), (source / "content", True)):
-        for rel in list_files(root):
+        listing = listings.get(root)
+        for rel in list_files(root) if listing is None else (rel for rel, _, _ in listing):
             if skip_md and rel.endswith(ARTICLE_SUFFIXES):
                 continue
             if is_inside(rel):
@@ -289,6 +296,13 @@ def _assets(source: Path) -> tuple[dict[str, str], list[SiteError]]:
                 errors.append(SiteError(display_path(root / rel, source), "the file name holds a backslash or "
                                         "control character, which cannot be copied to the site; rename it"))
     return assets, errors
+
+
+def _rank(site: Site, store: ArticleStore, _chunk: Sequence[None]) -> dict[str, tuple[str, ...]]:
+    """The site's related lists, as a task for `workers.started` (a forked worker inherits the site)."""
+    from sitegen.assemble import related_lists
+
+    return related_lists(site, store)
 
 
 def _page_renderer(staging: Staging, views: Views, env: jinja2.Environment, source: Path

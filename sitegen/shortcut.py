@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -51,6 +51,10 @@ class State:
             return None
 
 
+Listing = list[tuple[str, int, int]]
+"""(relative path, mtime_ns, size) of every file under a folder, sorted by path."""
+
+
 @dataclass(frozen=True, slots=True)
 class Inputs:
     """What the input folders look like now."""
@@ -58,14 +62,17 @@ class Inputs:
     digest: str
     racy: tuple[tuple[str, str], ...]
     """(path, bytes digest) of files modified within RACY_NS of the build's start (or after it)."""
+    listings: dict[Path, Listing] = field(default_factory=dict)
+    """Each input folder's files as they were stat'ed, so the build need not walk the folders again."""
 
 
 def read_inputs(key: str, roots: list[Path], started_ns: int) -> Inputs | None:
     """Digest of `key` and the stat of every file under `roots`; None when a file vanished meanwhile."""
     h = hashlib.sha256(key.encode())
-    racy = []
+    racy, listings = [], {}
     for root in roots:
         h.update(f"\0root\0{root}".encode())
+        listing = listings[root] = []
         for rel in list_files(root):
             path = root / rel
             try:
@@ -74,8 +81,9 @@ def read_inputs(key: str, roots: list[Path], started_ns: int) -> Inputs | None:
                     racy.append((str(path), _bytes_digest(path)))
             except OSError:
                 return None
+            listing.append((rel, st.st_mtime_ns, st.st_size))
             h.update(f"\0{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}".encode())
-    return Inputs(h.hexdigest(), tuple(racy))
+    return Inputs(h.hexdigest(), tuple(racy), listings)
 
 
 def _bytes_digest(path: Path) -> str:

@@ -11,12 +11,11 @@ from sitegen.files import ARTICLE_SUFFIXES, list_files
 from sitegen.model import Article
 from sitegen.progress import Progress
 from sitegen.reader import Parsed, parse_article, source_hash
+from sitegen.shortcut import RACY_NS, Listing
 from sitegen.store import ArticleStore
 from sitegen.workers import map_chunks, split
 
 PARSE_CHUNK = 200
-RACY_NS = 2_000_000_000
-"""A file modified this recently may change again within the same mtime tick: compare its bytes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +32,9 @@ class Sources:
 
 
 def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: int,
-                 progress: Progress | None = None) -> Sources:
-    """Read every `content/**/*.md`, parsing only files whose bytes the store has not seen."""
+                 progress: Progress | None = None, listing: Listing | None = None) -> Sources:
+    """Read every `content/**/*.md`, parsing only files whose bytes the store has not seen. `listing` is
+    the folder's files as just stat'ed (by the no-change check); without it the folder is walked here."""
     cached = store.index()
     now = time.time_ns()
     articles: dict[str, Article] = {}
@@ -42,28 +42,28 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
     touched: list[tuple[str, int, int]] = []
     errors: list[SiteError] = []
     warnings: list[SiteError] = []
-    for article_id in list_files(content):
+    if listing is None:
+        listing, errors = _articles_in(content)
+    for article_id, mtime_ns, size in listing:
         if not article_id.endswith(ARTICLE_SUFFIXES):
             continue
         if PurePosixPath(article_id).stem == "_index":
             warnings.append(SiteError(f"content/{article_id}", "a Hugo section page (_index.md) is not an article; "
                                       "skipped"))
             continue
-        path = content / article_id
+        known = cached.get(article_id)
+        if known and (known.mtime_ns, known.size) == (mtime_ns, size) and now - mtime_ns > RACY_NS:
+            articles[article_id] = known.article
+            continue
         try:
-            st = path.stat()
-            known = cached.get(article_id)
-            if known and (known.mtime_ns, known.size) == (st.st_mtime_ns, st.st_size) and now - st.st_mtime_ns > RACY_NS:
+            if known and known.article.source_hash == source_hash((content / article_id).read_bytes()):
                 articles[article_id] = known.article
-                continue
-            if known and known.article.source_hash == source_hash(path.read_bytes()):
-                articles[article_id] = known.article
-                touched.append((article_id, st.st_mtime_ns, st.st_size))
+                touched.append((article_id, mtime_ns, size))
                 continue
         except OSError as exc:
             errors.append(SiteError(f"content/{article_id}", _cannot_read(exc)))
             continue
-        todo.append((article_id, st.st_mtime_ns, st.st_size))
+        todo.append((article_id, mtime_ns, size))
 
     def parse_chunk(chunk: list[tuple[str, int, int]]) -> list[Parsed | list[SiteError]]:
         """Workers read the files themselves: bodies never travel through the parent."""
@@ -95,6 +95,20 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
     warnings += [SiteError(f"content/{w.path}", w.message, w.line) for a in articles.values() for w in a.warnings]
     return Sources(articles=dict(sorted(articles.items())), errors=sorted(errors, key=_error_order),
                    warnings=sorted(warnings, key=_error_order), parsed=len(todo))
+
+
+def _articles_in(content: Path) -> tuple[Listing, list[SiteError]]:
+    """(id, mtime_ns, size) of every article file, and the files that cannot be stat'ed."""
+    found: Listing = []
+    errors = []
+    for rel in list_files(content):
+        if rel.endswith(ARTICLE_SUFFIXES):
+            try:
+                st = (content / rel).stat()
+                found.append((rel, st.st_mtime_ns, st.st_size))
+            except OSError as exc:
+                errors.append(SiteError(f"content/{rel}", _cannot_read(exc)))
+    return found, errors
 
 
 def _cannot_read(exc: OSError) -> str:

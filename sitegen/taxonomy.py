@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from sitegen.dates import format_date
 from sitegen.model import Article, Group
@@ -44,22 +45,19 @@ def authors_of(articles: dict[str, Article], order: tuple[str, ...]) -> dict[str
 
 def years_of(articles: dict[str, Article], order: tuple[str, ...]) -> dict[str, Group]:
     """Year archives, by the year of each article's date in its own UTC offset."""
-    return _by_period(articles, order, lambda a: (f"{a.date.year:04d}", f"{a.date.year:04d}"))
+    return _by_period(articles, order, lambda d: f"{d.year:04d}", lambda d: f"{d.year:04d}")
 
 
 def months_of(articles: dict[str, Article], order: tuple[str, ...]) -> dict[str, Group]:
     """Month archives keyed `YYYY/MM`: a story dated 2016-07-31T23:30+03:00 is in July 2016."""
-    return _by_period(articles, order,
-                      lambda a: (f"{a.date.year:04d}/{a.date.month:02d}", format_date(a.date, "%B %Y")))
+    return _by_period(articles, order, lambda d: f"{d.year:04d}/{d.month:02d}", lambda d: format_date(d, "%B %Y"))
 
 
-def _by_period(articles: dict[str, Article], order: tuple[str, ...],
-               period: Callable[[Article], tuple[str, str]]) -> dict[str, Group]:
+def _by_period(articles: dict[str, Article], order: tuple[str, ...], key_of: Callable[[datetime], str],
+               name_of: Callable[[datetime], str]) -> dict[str, Group]:
+    """Groups of the articles whose dates share a key; each named from its first member's date."""
     members: dict[str, list[str]] = defaultdict(list)
-    names: dict[str, str] = {}
     for article_id in order:
-        key, name = period(articles[article_id])
-        members[key].append(article_id)
-        names[key] = name
-    return {key: Group(key=key, name=names[key], article_ids=tuple(ids))
+        members[key_of(articles[article_id].date)].append(article_id)
+    return {key: Group(key=key, name=name_of(articles[ids[0]].date), article_ids=tuple(ids))
             for key, ids in sorted(members.items(), reverse=True)}
