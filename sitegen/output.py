@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.routes import SEARCH_FOLDER, is_inside
@@ -115,21 +117,89 @@ def _prune_empty(folder: Path, stop: Path) -> None:
         folder = folder.parent
 
 
-def load_manifest(path: Path, stamp: str) -> tuple[dict[str, str], State | None]:
-    """Output path → page key from the previous build into the same output, and that build's state;
-    empty when absent or foreign."""
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What a build published into an output folder, for the next build into it."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    """Output path → page key."""
+    state: State | None = None
+    """The inputs the build saw (for the no-change shortcut)."""
+    folders: dict[str, int] = field(default_factory=dict)
+    """mtime_ns of every folder holding a page ("" is the output folder itself) when the build ended."""
+
+
+def load_manifest(path: Path, stamp: str) -> Manifest:
+    """The previous build's manifest for this output; empty when absent, broken or foreign."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}, None
+        return Manifest()
     if not isinstance(data, dict) or data.get("stamp") != stamp or not isinstance(data.get("pages"), dict):
-        return {}, None
-    return data["pages"], State.from_json(data.get("state"))
+        return Manifest()
+    folders = data.get("folders")
+    valid = isinstance(folders, dict) and all(isinstance(t, int) for t in folders.values())
+    return Manifest(data["pages"], State.from_json(data.get("state")), folders if valid else {})
 
 
-def save_manifest(path: Path, stamp: str, keys: dict[str, str], state: State | None) -> None:
+def save_manifest(path: Path, stamp: str, manifest: Manifest) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".tmp")
-    data = {"stamp": stamp, "pages": keys, "state": state.to_json() if state else None}
+    data = {"stamp": stamp, "pages": manifest.pages, "state": manifest.state.to_json() if manifest.state else None,
+            "folders": manifest.folders}
     temp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
     os.replace(temp, path)
+
+
+def present_files(output: Path, manifest: Manifest) -> tuple[set[str], dict[str, int]]:
+    """The manifest's pages that are in the output folder now, and the mtime of each of their folders.
+
+    Adding or removing a folder entry changes the folder's mtime, so a folder whose mtime is as recorded
+    still holds the pages recorded in it; only the others are listed. Without a record (a first build, an
+    older manifest) the whole folder is walked."""
+    if not manifest.folders:
+        return existing_files(output), {}
+    by_folder: dict[str, list[str]] = {}
+    for rel in manifest.pages:
+        by_folder.setdefault(_folder(rel), []).append(rel)
+    present: set[str] = set()
+    times = {}
+    for folder, pages in by_folder.items():
+        path = os.path.join(output, folder)
+        try:
+            mtime = os.stat(path).st_mtime_ns
+            if mtime == manifest.folders.get(folder):
+                present.update(pages)
+            else:
+                with os.scandir(path) as entries:
+                    names = {e.name for e in entries if not e.is_dir(follow_symlinks=False)}
+                present.update(rel for rel in pages if rel.rpartition("/")[2] in names)
+        except OSError:  # the folder is gone, or a file now stands in its place
+            continue
+        times[folder] = mtime
+    return present, times
+
+
+def folder_times(output: Path, pages: Iterable[str], known: dict[str, int], touched: Iterable[str]) -> dict[str, int]:
+    """mtime_ns of the folder of every page in `pages`: from `known` unless a path in `touched` (written or
+    removed by this build) lies in the folder or below it, which changes its mtime."""
+    changed = set()
+    for rel in touched:
+        folder = _folder(rel)
+        while folder not in changed:
+            changed.add(folder)
+            folder = _folder(folder)
+    times = {}
+    for folder in {_folder(rel) for rel in pages}:
+        if folder in known and folder not in changed:
+            times[folder] = known[folder]
+        else:
+            try:
+                times[folder] = os.stat(os.path.join(output, folder)).st_mtime_ns
+            except OSError:
+                pass
+    return times
+
+
+def _folder(rel: str) -> str:
+    return rel.rpartition("/")[0]

@@ -22,7 +22,7 @@ from sitegen.errors import BuildFailed, SiteError, display_path
 from sitegen.files import ARTICLE_SUFFIXES, THEME, list_files
 from sitegen.migrate import misplaced_posts
 from sitegen.model import Page, Site
-from sitegen.output import existing_files, load_manifest, save_manifest
+from sitegen.output import Manifest, folder_times, load_manifest, present_files, save_manifest
 from sitegen.progress import Progress
 from sitegen.search import SearchJob
 from sitegen.search import is_current as search_is_current
@@ -109,16 +109,18 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     manifest = source / CACHE_DIR / f"manifest-{hashlib.sha256(str(output).encode()).hexdigest()[:16]}.json"
     with _build_lock(source / CACHE_DIR):
         with clock("check"):
-            previous, state = load_manifest(manifest, stamp) if output.exists() and options.use_cache else ({}, None)
+            last = load_manifest(manifest, stamp) if output.exists() and options.use_cache else Manifest()
             key = f"{stamp}\0{options.drafts}\0{options.future}\0{options.skip_invalid}"
             inputs = read_inputs(key, _input_roots(source), started_ns) if options.use_cache else None
-            present = existing_files(output)
-            if options.shortcut and unchanged(state, inputs, now) and present >= previous.keys() and \
-                    search_is_current(output, config.search, previous, manifest.with_suffix(".search")):
+            present, folders = present_files(output, last)
+            state = last.state
+            if options.shortcut and unchanged(state, inputs, now) and present >= last.pages.keys() and \
+                    search_is_current(output, config.search, last.pages, manifest.with_suffix(".search")):
                 result.articles, result.pages, result.warnings = state.articles, state.pages, list(state.warnings)
                 return result
         with _without_gc():
-            _build_all(options, result, clock, config, stamp, now, manifest, previous, present, inputs, progress)
+            _build_all(options, result, clock, config, stamp, now, manifest, last.pages, present, folders, inputs,
+                       progress)
     return result
 
 
@@ -136,8 +138,8 @@ def _without_gc() -> Iterator[None]:
 
 
 def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config: SiteConfig, stamp: str,
-               now: datetime, manifest: Path, previous: dict[str, str], present: set[str], inputs: Inputs | None,
-               progress: Progress | None) -> None:
+               now: datetime, manifest: Path, previous: dict[str, str], present: set[str], folders: dict[str, int],
+               inputs: Inputs | None, progress: Progress | None) -> None:
     """Read, model, plan, render what changed and publish, recording the new state in the manifest."""
     # The parsing, ranking and rendering libraries load only here, when something may have changed.
     import jinja2
@@ -232,7 +234,8 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
                                           due + [a.expires for a in published.values() if a.expires])
             state = State(inputs.digest, inputs.racy, clock_range, len(site.articles), len(pages),
                           tuple(result.warnings)) if inputs else None
-            save_manifest(manifest, stamp, keys, state)
+            touched = [p.path for p in todo] + sorted(stale)
+            save_manifest(manifest, stamp, Manifest(keys, state, folder_times(output, keys, folders, touched)))
         job = SearchJob(output, config.search, keys, manifest.with_suffix(".search"))
         if options.defer_search:
             result.search = job

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from sitegen.errors import SiteError
-from sitegen.output import Staging, existing_files, load_manifest, save_manifest
+from sitegen.output import Manifest, Staging, existing_files, folder_times, load_manifest, present_files, save_manifest
 from sitegen.shortcut import State
 
 OLD_NS = 1_000_000_000 * 1_000_000_000  # 2001-09-09: clearly not "now"
@@ -134,35 +135,88 @@ def test_existing_files(tmp_path):
 def test_manifest_round_trip(tmp_path):
     path = tmp_path / ".cache" / "manifest.json"
     state = State("digest", (("/site/content/a.md", "ab12"),), (1.5e9, None), 3, 2, (SiteError("content/a.md", "odd", 4), SiteError("x", "y")))
-    save_manifest(path, "stamp-1", {"index.html": "k1", "a/index.html": "k2"}, state)
-    assert load_manifest(path, "stamp-1") == ({"index.html": "k1", "a/index.html": "k2"}, state)
+    manifest = Manifest({"index.html": "k1", "a/index.html": "k2"}, state, {"": 12, "a": 34})
+    save_manifest(path, "stamp-1", manifest)
+    assert load_manifest(path, "stamp-1") == manifest
     assert not path.with_suffix(".tmp").exists()
 
 
 def test_manifest_with_another_stamp_is_ignored(tmp_path):
     path = tmp_path / "manifest.json"
-    save_manifest(path, "stamp-1", {"index.html": "k1"}, None)
-    assert load_manifest(path, "stamp-2") == ({}, None)
+    save_manifest(path, "stamp-1", Manifest({"index.html": "k1"}))
+    assert load_manifest(path, "stamp-2") == Manifest()
 
 
 @pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"stamp": "s"}', '{"stamp": "s", "pages": [1]}', ""])
 def test_broken_manifest_is_ignored(tmp_path, content):
     path = tmp_path / "manifest.json"
     path.write_text(content)
-    assert load_manifest(path, "s") == ({}, None)
+    assert load_manifest(path, "s") == Manifest()
 
 
-def test_manifest_with_a_broken_state_keeps_its_pages(tmp_path):
+def test_manifest_with_a_broken_state_or_folders_keeps_its_pages(tmp_path):
     path = tmp_path / "manifest.json"
-    path.write_text('{"stamp": "s", "pages": {"a": "1"}, "state": {"inputs": "d"}}')
-    assert load_manifest(path, "s") == ({"a": "1"}, None)
+    path.write_text('{"stamp": "s", "pages": {"a": "1"}, "state": {"inputs": "d"}, "folders": {"": "x"}}')
+    assert load_manifest(path, "s") == Manifest({"a": "1"})
 
 
 def test_missing_manifest(tmp_path):
-    assert load_manifest(tmp_path / "nope.json", "s") == ({}, None)
+    assert load_manifest(tmp_path / "nope.json", "s") == Manifest()
 
 
 def test_manifest_file_format(tmp_path):
     path = tmp_path / "m.json"
-    save_manifest(path, "s", {"b": "2", "a": "1"}, None)
-    assert json.loads(path.read_text()) == {"stamp": "s", "pages": {"a": "1", "b": "2"}, "state": None}
+    save_manifest(path, "s", Manifest({"b": "2", "a": "1"}, None, {"": 5}))
+    assert json.loads(path.read_text()) == {"stamp": "s", "pages": {"a": "1", "b": "2"}, "state": None,
+                                            "folders": {"": 5}}
+
+
+# --- which published files are still there ---------------------------------------------------------------
+
+PAGES = {"index.html": "k", "feed.xml": "k", "2020/story/index.html": "k", "2020/index.html": "k"}
+
+
+def published(tmp_path) -> tuple[Path, Manifest]:
+    output = tmp_path / "public"
+    for rel in PAGES:
+        (output / rel).parent.mkdir(parents=True, exist_ok=True)
+        (output / rel).write_text(rel)
+    return output, Manifest(PAGES, None, folder_times(output, PAGES, {}, PAGES))
+
+
+def test_present_files_without_a_record_walks_the_output(tmp_path):
+    output, _ = published(tmp_path)
+    (output / "extra.txt").write_text("x")
+    assert present_files(output, Manifest(PAGES)) == (set(PAGES) | {"extra.txt"}, {})
+
+
+def test_present_files_finds_what_was_removed_or_replaced(tmp_path):
+    output, manifest = published(tmp_path)
+    assert present_files(output, manifest) == (set(PAGES), manifest.folders)
+    (output / "2020" / "story" / "index.html").unlink()
+    (output / "unrelated.txt").write_text("x")
+    (output / "feed.xml").unlink()
+    (output / "feed.xml").mkdir()
+    present, times = present_files(output, manifest)
+    assert present == {"index.html", "2020/index.html"}
+    assert times["2020/story"] != manifest.folders["2020/story"] and times[""] != manifest.folders[""]
+    shutil.rmtree(output / "2020")
+    assert present_files(output, manifest)[0] == {"index.html"}
+
+
+def test_present_files_trusts_a_folder_whose_mtime_is_as_recorded(tmp_path):
+    """The mechanism, shown by hiding a removal from it: entries are listed only where the mtime moved."""
+    output, manifest = published(tmp_path)
+    (output / "2020" / "index.html").unlink()
+    os.utime(output / "2020", ns=(manifest.folders["2020"], manifest.folders["2020"]))
+    assert "2020/index.html" in present_files(output, manifest)[0]
+
+
+def test_folder_times_restat_touched_folders_and_their_parents(tmp_path):
+    output, manifest = published(tmp_path)
+    known = {folder: 1 for folder in manifest.folders}
+    assert folder_times(output, PAGES, known, []) == known
+    times = folder_times(output, PAGES, known, ["2020/story/index.html"])
+    assert times == {"": manifest.folders[""], "2020": manifest.folders["2020"],
+                     "2020/story": manifest.folders["2020/story"]}
+    assert folder_times(output, ["gone/index.html"], {}, []) == {}

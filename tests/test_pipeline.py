@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import UTC, datetime
 
 import pytest
@@ -74,6 +75,15 @@ def test_a_deleted_output_file_is_written_again(aged):
     target.unlink()
     result = build_site(aged)
     assert result.site is not None and result.written == 1 and target.read_bytes() == data
+
+
+def test_a_deleted_output_folder_is_written_again(aged):
+    before = snapshot(aged / "output")
+    shutil.rmtree(aged / "output/tags")
+    (aged / "output/index.html").unlink()
+    assert build_site(aged).site is not None
+    assert snapshot(aged / "output") == before
+    assert build_site(aged).site is None
 
 
 def test_a_changed_option_or_setting_is_not_the_same_build(aged):
