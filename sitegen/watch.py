@@ -79,12 +79,18 @@ class Watcher:
                 self._watched.add(name)
 
     def stop(self) -> None:
+        """Stop watching and release the inotify watches, also when only `rebuild` was called (which
+        schedules them)."""
         with self._wake:
             self._stopping = True
             self._wake.notify()
-        self._observer.stop()
-        self._observer.join()
-        self._thread.join()
+        if self._observer.is_alive():
+            self._observer.stop()
+            self._observer.join()
+        else:
+            self._observer.unschedule_all()
+        if self._thread.is_alive():
+            self._thread.join()
         self.indexer.stop()
 
     def notice(self, path: Path) -> None:

@@ -84,10 +84,13 @@ def test_incremental_rebuilds_equal_clean_builds(ops):
         archive = Archive(root)
         archive.apply(("create", "First story", "2020-01-01T10:00:00+00:00", ["Syria"], "A first body."))
         watcher = Watcher(BuildOptions(source=root, output=root / "output", jobs=1), report=lambda line: None)
-        watcher.rebuild(set())
-        for step, op in enumerate(ops):
-            changed = archive.apply(op)
-            assert watcher.rebuild({p.resolve() for p in changed}) is not None
-            clean = Path(tmp) / f"clean-{step}"
-            build_site(root, output=clean / "output", use_cache=False, jobs=1)
-            assert snapshot(root / "output") == snapshot(clean / "output"), (step, op)
+        try:
+            watcher.rebuild(set())
+            for step, op in enumerate(ops):
+                changed = archive.apply(op)
+                assert watcher.rebuild({p.resolve() for p in changed}) is not None
+                clean = Path(tmp) / f"clean-{step}"
+                build_site(root, output=clean / "output", use_cache=False, jobs=1)
+                assert snapshot(root / "output") == snapshot(clean / "output"), (step, op)
+        finally:
+            watcher.stop()  # each watcher holds an inotify instance; a user may have only 128

@@ -159,6 +159,7 @@ def test_watch_rebuild_after_the_edited_page_was_written_first_reindexes(tmp_pat
     path.write_text(path.read_text() + "\nThe envoy mentioned quinoa exports.\n")
     assert watcher.rebuild({path}).changed == 0  # the page was already on disk, yet the index follows it
     watcher.indexer.wait()
+    watcher.stop()
     assert "quinoa" in indexed(root / "output")["/2020/10/kerry-urges/"]
 
 

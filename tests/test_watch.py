@@ -83,6 +83,7 @@ def test_the_edited_article_page_is_written_before_the_full_build(tmp_path):
     path = root / KERRY
     path.write_text(path.read_text() + "\nMore.\n")
     watcher.rebuild({path.resolve()})
+    watcher.stop()
     assert "(edited page on disk in" in lines[-1]
 
 
