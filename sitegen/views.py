@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -81,6 +81,8 @@ class Views:
         self.html = html
         self.config = site.config
         self._articles: dict[str, ArticleView] = {}
+        self.fragments: dict[Hashable, str] = {}
+        """Template fragments rendered for these views (`{% cache %}` in render.py)."""
         self._group_links: dict[tuple[str, str], Link] = {}
         self._urls: dict[str, str] = {}
         self._base_path, self._origin, self._zone = self.config.base_path, self.config.origin, self.config.zone
