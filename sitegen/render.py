@@ -30,9 +30,12 @@ def make_environment(site_dir: Path) -> jinja2.Environment:
     return env
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 def to_json_script(value: object) -> Markup:
     """JSON safe inside `<script>`: `<`, `>` and `&` escaped so a string cannot close the element."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=None)
+    text = _JSON.encode(value)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
