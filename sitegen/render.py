@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Hashable
+from collections.abc import Hashable, MutableMapping
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -20,12 +21,20 @@ from sitegen.model import Page
 from sitegen.views import Views
 
 
+class _Environment(jinja2.Environment):
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as a dict, not Jinja's ChainMap over the environment's: every render copies
+        them and every import compares their keys, in Python for a ChainMap (~30 us per page). Nothing
+        changes the environment's globals after templates load."""
+        return {**self.globals, **(d or {})}
+
+
 def make_environment(site_dir: Path) -> jinja2.Environment:
     """Autoescaping (HTML and XML), strict about undefined names, site templates before the theme's."""
     loader = jinja2.FileSystemLoader([str(site_dir / "templates"), str(THEME / "templates")])
-    env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True, auto_reload=False, extensions=[FragmentCache])
+    env = _Environment(loader=loader, autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+                       undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True, auto_reload=False, extensions=[FragmentCache])
     env.filters["jsonld"] = to_json_script
     return env
 

@@ -109,6 +109,7 @@ def test_site_template_overrides_the_theme(tmp_path):
 def test_environment_is_strict_and_escapes(tmp_path):
     env = make_environment(tmp_path)
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+    assert env.from_string("{{ range(2) | list }} {{ namespace(a=1).a }}").render() == "[0, 1] 1"
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ nope }}").render()
 
