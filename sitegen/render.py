@@ -32,9 +32,10 @@ class _Environment(jinja2.Environment):
 def make_environment(site_dir: Path) -> jinja2.Environment:
     """Autoescaping (HTML and XML), strict about undefined names, site templates before the theme's."""
     loader = jinja2.FileSystemLoader([str(site_dir / "templates"), str(THEME / "templates")])
+    # cache_size=-1 keeps templates in a dict: the LRU cache locks and reorders on each of a page's ~3 lookups.
     env = _Environment(loader=loader, autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
                        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True, auto_reload=False, extensions=[FragmentCache])
+                       keep_trailing_newline=True, auto_reload=False, cache_size=-1, extensions=[FragmentCache])
     env.filters["jsonld"] = to_json_script
     return env
 
