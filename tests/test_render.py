@@ -122,8 +122,8 @@ def small_site(count: int = 4):
     config = SiteConfig(per_page=2, base_url="https://example.org/archive/")
     articles = []
     for n in range(count):
-        text = f"---\ntitle: Story {n} <&>\ndate: 2020-10-{n + 10} 10:00\ntags: [Syria, T{n}]\nauthor: Ana\n---\nBody {n}.\n"
-        articles.append(parse_article(text.encode(), f"2020/s{n}.md", config).article)
+        text = f"title: Story {n} <&>\ndate: 2020-10-{n + 10} 10:00\ntags: [Syria, T{n}]\nauthor: Ana"
+        articles.append(parse_article(f"---\n{text}\n---\nBody {n}.\n".encode(), f"2020/s{n}.md", config).article)
     return modelkit.make_site(articles, config)
 
 
