@@ -82,7 +82,8 @@ def zone_name(moment: datetime, site_zone: tzinfo | None = None) -> str:
 
 def format_date(moment: datetime, pattern: str, site_zone: tzinfo | None = None) -> str:
     """strftime with `%Z` shown as `zone_name` and English month names regardless of locale."""
-    pattern = pattern.replace("%Z", zone_name(moment, site_zone).replace("%", "%%"))
+    if "%Z" in pattern:  # the zone's name costs more than the rest of the formatting
+        pattern = pattern.replace("%Z", zone_name(moment, site_zone).replace("%", "%%"))
     pattern = pattern.replace("%B", _MONTHS[moment.month - 1]).replace("%b", _MONTHS[moment.month - 1][:3])
     pattern = pattern.replace("%A", _DAYS[moment.weekday()]).replace("%a", _DAYS[moment.weekday()][:3])
     return moment.strftime(pattern)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import math
+import operator
 import re
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
@@ -28,9 +29,10 @@ class Link:
     count: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: its __init__ took ~4 us more, paid by every view and every article page
 class ArticleView:
-    """An article as templates see it; URLs already carry the site's base path."""
+    """An article as templates see it; URLs already carry the site's base path. One view serves every
+    page that shows the article, so nothing changes it once built."""
 
     id: str
     title: str
@@ -61,6 +63,17 @@ class ArticleView:
     extra: dict[str, Any]
 
 
+_VIEW_FIELDS = operator.attrgetter(*(f.name for f in fields(ArticleView)))
+_HTML = [f.name for f in fields(ArticleView)].index("html")
+
+
+def _with_body(view: ArticleView, html: str) -> ArticleView:
+    """`view` with its body (for the article a page is about): ~1 us, where dataclasses.replace takes ~4."""
+    values = list(_VIEW_FIELDS(view))
+    values[_HTML] = html
+    return ArticleView(*values)
+
+
 @dataclass(frozen=True, slots=True)
 class Pager:
     """Where a list page sits among its siblings."""
@@ -81,7 +94,10 @@ class Views:
         self.html = html
         self.config = site.config
         self._articles: dict[str, ArticleView] = {}
-        self._group_urls: dict[tuple[str, str], str] = {}
+        self.fragments: dict[Hashable, str] = {}
+        """Template fragments rendered for these views (`{% cache %}` in render.py)."""
+        self._group_links: dict[tuple[str, str], Link] = {}
+        self._urls: dict[str, str] = {}
         self._base_path, self._origin, self._zone = self.config.base_path, self.config.origin, self.config.zone
         links = self.config.permalinks
         self.nav = {"home": self.url(""), "tags": self.url(fill(links.tags)), "archive": self.url(fill(links.archive)),
@@ -89,7 +105,10 @@ class Views:
 
     def url(self, rel: str) -> str:
         """Site-relative URL → path under the base URL, percent-encoded."""
-        return self._base_path + quote(rel, safe="/~-._")
+        url = self._urls.get(rel)
+        if url is None:  # pages repeat the same few URLs (theme files, pager links): quote each once
+            url = self._urls[rel] = self._base_path + quote(rel, safe="/~-._")
+        return url
 
     def abs_url(self, rel: str) -> str:
         return self._origin + self.url(rel)
@@ -101,22 +120,21 @@ class Views:
         return view
 
     def _article_view(self, a: Article) -> ArticleView:
-        links = self.config.permalinks
-        rel = self.site.urls[a.id]
-        summary_html = self._resolve_links(a.summary_html)
+        config = self.config
+        url = self.url(self.site.urls[a.id])
+        timestamp = iso(a.date)
+        day = format_date(a.date, config.day_format)
         return ArticleView(
-            id=a.id, title=a.title, url=self.url(rel), abs_url=self.abs_url(rel), date=a.date,
-            date_iso=a.date.date().isoformat() if a.all_day else iso(a.date), timestamp_iso=iso(a.date),
-            date_display=format_date(a.date, self.config.day_format if a.all_day else self.config.date_format,
-                                     self._zone),
-            day_display=format_date(a.date, self.config.day_format), updated=a.updated,
-            updated_iso=iso(a.updated) if a.updated else "",
-            updated_display=format_date(a.updated, self.config.day_format) if a.updated else "",
-            authors=tuple(Link(n, self._group_url(n, links.author, "author")) for n in a.authors),
-            tags=tuple(Link(n, self._group_url(n, links.tag, "tag")) for n in a.tags),
-            summary=a.summary, summary_html=summary_html, html="", toc=a.body.toc, word_count=a.body.word_count,
-            reading_time=max(1, math.ceil(a.body.word_count / self.config.words_per_minute)), image=self._image_url(a),
-            extra=a.extra,
+            id=a.id, title=a.title, url=url, abs_url=self._origin + url, date=a.date,
+            date_iso=a.date.date().isoformat() if a.all_day else timestamp, timestamp_iso=timestamp,
+            date_display=format_date(a.date, config.day_format if a.all_day else config.date_format, self._zone),
+            day_display=day, updated=a.updated, updated_iso=iso(a.updated) if a.updated else "",
+            updated_display=format_date(a.updated, config.day_format) if a.updated else "",
+            authors=tuple(self._group_link(n, config.permalinks.author, "author") for n in a.authors),
+            tags=tuple(self._group_link(n, config.permalinks.tag, "tag") for n in a.tags),
+            summary=a.summary, summary_html=self._resolve_links(a.summary_html), html="", toc=a.body.toc,
+            word_count=a.body.word_count, reading_time=max(1, math.ceil(a.body.word_count / config.words_per_minute)),
+            image=self._image_url(a), extra=a.extra,
         )
 
     def body(self, article_id: str) -> str:
@@ -125,7 +143,7 @@ class Views:
 
     def _resolve_links(self, html: str) -> str:
         """Body HTML with article links at their URLs and site-root URLs under the base path."""
-        return rebase(_LINK.sub(self._link_target, html) if LINK_MARK in html else html, self.config.base_path)
+        return rebase(_LINK.sub(self._link_target, html) if LINK_MARK in html else html, self._base_path)
 
     def _link_target(self, match: re.Match) -> str:
         target = unquote(match.group(1))
@@ -137,31 +155,33 @@ class Views:
             return None
         url = local_url(a.image, a.id)
         if url.startswith("/") and not url.startswith("//"):
-            return self.config.origin + self.config.base_path + url[1:]
+            return self._origin + self._base_path + url[1:]
         return url
 
-    def _group_url(self, name: str, pattern: str, field: str) -> str:
-        url = self._group_urls.get((name, pattern))
-        if url is None:
-            url = self._group_urls[name, pattern] = self.url(fill(pattern, **{field: slugify(name)}))
-        return url
+    def _group_link(self, name: str, pattern: str, field: str) -> Link:
+        """The link to a tag's or author's list; shared by every article naming it."""
+        link = self._group_links.get((name, pattern))
+        if link is None:
+            link = self._group_links[name, pattern] = Link(name, self.url(fill(pattern, **{field: slugify(name)})))
+        return link
 
     def context(self, page: Page) -> dict[str, Any]:
         """Everything the page's template needs."""
+        page_url = self.url(page.url)
         ctx: dict[str, Any] = {"site": self.config, "nav": self.nav, "url": self.url, "abs_url": self.abs_url,
-                               "page_url": self.url(page.url), "canonical": self.abs_url(page.url), "kind": page.kind}
-        ids = page.param("ids", ())
-        ctx["articles"] = [self.article(i) for i in ids]
+                               "page_url": page_url, "canonical": self._origin + page_url, "kind": page.kind}
+        params = dict(page.params)
+        ctx["articles"] = [self.article(i) for i in params.get("ids", ())]
         builder = getattr(self, f"_ctx_{page.kind.replace('-', '_')}", None)
         if builder is not None:
-            builder(page, ctx)
+            builder(params, ctx)
         return ctx
 
-    def _ctx_article(self, page: Page, ctx: dict[str, Any]) -> None:
-        ctx["article"] = replace(self.article(page.param("id")), html=self.body(page.param("id")))
-        ctx["newer"] = self.article(page.param("newer")) if page.param("newer") else None
-        ctx["older"] = self.article(page.param("older")) if page.param("older") else None
-        ctx["related"] = [self.article(i) for i in page.param("related")]
+    def _ctx_article(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
+        ctx["article"] = _with_body(self.article(params["id"]), self.body(params["id"]))
+        ctx["newer"] = self.article(params["newer"]) if params["newer"] else None
+        ctx["older"] = self.article(params["older"]) if params["older"] else None
+        ctx["related"] = [self.article(i) for i in params["related"]]
         ctx["structured_data"] = self._news_article(ctx["article"])
 
     def _news_article(self, a: ArticleView) -> dict[str, Any]:
@@ -170,7 +190,7 @@ class Views:
             "@context": "https://schema.org", "@type": "NewsArticle", "headline": a.title, "url": a.abs_url,
             "mainEntityOfPage": a.abs_url, "datePublished": a.timestamp_iso,
             "dateModified": a.updated_iso or a.timestamp_iso,
-            "author": [{"@type": "Person", "name": p.name, "url": self.config.origin + p.url} for p in a.authors],
+            "author": [{"@type": "Person", "name": p.name, "url": self._origin + p.url} for p in a.authors],
             "keywords": [t.name for t in a.tags], "wordCount": a.word_count, "inLanguage": self.config.language,
             "publisher": {"@type": "Organization", "name": self.config.title},
         }
@@ -180,52 +200,52 @@ class Views:
             data["image"] = a.image
         return data
 
-    def _list(self, page: Page, ctx: dict[str, Any], groups: dict[str, Group] | None, label: str) -> None:
-        group = groups[page.param("group")] if groups is not None else None
+    def _list(self, params: dict[str, Any], ctx: dict[str, Any], groups: dict[str, Group] | None, label: str) -> None:
+        group = groups[params["group"]] if groups is not None else None
         ctx["group"] = group
-        ctx["heading"] = label.format(name=page.param("name")) if group else label
-        ctx["count"] = page.param("count")
-        ctx["pager"] = self._pager(page)
-        if page.kind == "tag":
+        ctx["heading"] = label.format(name=params["name"]) if group else label
+        ctx["count"] = params["count"]
+        ctx["pager"] = self._pager(params)
+        if ctx["kind"] == "tag":
             ctx["feed_url"] = self.url(fill(self.config.permalinks.tag_feed, tag=group.key))
 
-    def _ctx_home(self, page: Page, ctx: dict[str, Any]) -> None:
-        self._list(page, ctx, None, "Latest articles")
+    def _ctx_home(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
+        self._list(params, ctx, None, "Latest articles")
 
-    def _ctx_tag(self, page: Page, ctx: dict[str, Any]) -> None:
-        self._list(page, ctx, self.site.tags, "Tagged “{name}”")
+    def _ctx_tag(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
+        self._list(params, ctx, self.site.tags, "Tagged “{name}”")
 
-    def _ctx_author(self, page: Page, ctx: dict[str, Any]) -> None:
-        self._list(page, ctx, self.site.authors, "Articles by {name}")
+    def _ctx_author(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
+        self._list(params, ctx, self.site.authors, "Articles by {name}")
 
-    def _ctx_year(self, page: Page, ctx: dict[str, Any]) -> None:
-        self._list(page, ctx, self.site.years, "Articles from {name}")
-        year = page.param("group")
+    def _ctx_year(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
+        self._list(params, ctx, self.site.years, "Articles from {name}")
+        year = params["group"]
         ctx["months"] = [Link(name, self.url(fill(self.config.permalinks.month, year=year, month=key[5:])), count)
-                         for key, name, count in page.param("months")]
+                         for key, name, count in params["months"]]
 
-    def _ctx_month(self, page: Page, ctx: dict[str, Any]) -> None:
-        self._list(page, ctx, self.site.months, "Articles from {name}")
-        year = page.param("group")[:4]
+    def _ctx_month(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
+        self._list(params, ctx, self.site.months, "Articles from {name}")
+        year = params["group"][:4]
         ctx["year_link"] = Link(year, self.url(fill(self.config.permalinks.year, year=year)))
 
-    def _ctx_tags(self, page: Page, ctx: dict[str, Any]) -> None:
+    def _ctx_tags(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
         ctx["tags"] = [Link(name, self.url(fill(self.config.permalinks.tag, tag=key)), count)
-                       for key, name, count in page.param("groups")]
+                       for key, name, count in params["groups"]]
 
-    def _ctx_archive(self, page: Page, ctx: dict[str, Any]) -> None:
+    def _ctx_archive(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
         links = self.config.permalinks
         ctx["years"] = [
             (Link(year, self.url(fill(links.year, year=year)), count),
              [Link(name, self.url(fill(links.month, year=year, month=key[5:])), n) for key, name, n in months])
-            for year, count, months in page.param("years")
+            for year, count, months in params["years"]
         ]
 
-    def _ctx_feed(self, page: Page, ctx: dict[str, Any]) -> None:
-        group = self.site.tags.get(page.param("group"))
+    def _ctx_feed(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
+        group = self.site.tags.get(params["group"])
         ctx["feed_title"] = f"{self.config.title}: {group.name}" if group else self.config.title
-        ctx["alternate"] = self.abs_url(page.param("list_url"))
-        ids = page.param("ids")
+        ctx["alternate"] = self.abs_url(params["list_url"])
+        ids = params["ids"]
         newest = max((self.site.articles[i].updated or self.site.articles[i].date for i in ids), default=None)
         ctx["updated"] = utc_iso(newest) if newest else "1970-01-01T00:00:00Z"
         ctx["utc_iso"] = utc_iso
@@ -234,23 +254,23 @@ class Views:
     def _atom_id(self, url: str) -> str:
         """The Atom id of a URL: the URL when it is absolute, else (RFC 4287 wants an absolute IRI) a URN
         made from its path."""
-        return url if self.config.origin else f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
+        return url if self._origin else f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
 
-    def _ctx_sitemap(self, page: Page, ctx: dict[str, Any]) -> None:
+    def _ctx_sitemap(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
         entries = []
-        for rel, article_id in page.param("entries"):
+        for rel, article_id in params["entries"]:
             a = self.site.articles.get(article_id) if article_id else None
             entries.append((self.abs_url(rel), utc_iso(a.updated or a.date) if a else None))
         ctx["entries"] = entries
 
-    def _ctx_sitemap_index(self, page: Page, ctx: dict[str, Any]) -> None:
-        ctx["parts"] = [self.abs_url(rel) for rel in page.param("parts")]
+    def _ctx_sitemap_index(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
+        ctx["parts"] = [self.abs_url(rel) for rel in params["parts"]]
 
-    def _ctx_alias(self, page: Page, ctx: dict[str, Any]) -> None:
-        ctx["article"] = self.article(page.param("id"))
+    def _ctx_alias(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
+        ctx["article"] = self.article(params["id"])
 
-    def _pager(self, page: Page) -> Pager:
-        number, pages, base = page.param("number"), page.param("pages"), page.param("base")
+    def _pager(self, params: dict[str, Any]) -> Pager:
+        number, pages, base = params["number"], params["pages"], params["base"]
 
         def at(n: int) -> str:
             return self.url(paged_url(base, n, self.config.permalinks))

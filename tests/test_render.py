@@ -1,13 +1,20 @@
-"""sitegen.render: template closure digests and JSON safe inside <script>."""
+"""sitegen.render: template closure digests, fragment caching and JSON safe inside <script>."""
 from __future__ import annotations
 
+import itertools
 import json
+import re
 
 import jinja2
 import pytest
 
+from sitegen.config import SiteConfig
 from sitegen.files import THEME
-from sitegen.render import make_environment, template_digests, templates_mentioning, to_json_script
+from sitegen.reader import parse_article
+from sitegen.render import make_environment, render_page, template_digests, templates_mentioning, to_json_script
+from sitegen.routes import plan_pages
+from sitegen.views import Views
+from tests import modelkit
 
 TEMPLATES = {
     "base.html": "<html>{% block main %}{% endblock %}</html>",
@@ -102,8 +109,86 @@ def test_site_template_overrides_the_theme(tmp_path):
 def test_environment_is_strict_and_escapes(tmp_path):
     env = make_environment(tmp_path)
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+    assert env.from_string("{{ range(2) | list }} {{ namespace(a=1).a }}").render() == "[0, 1] 1"
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ nope }}").render()
+
+
+# --- {% cache %} ----------------------------------------------------------------------------------------------
+
+
+def small_site(count: int = 4):
+    """Articles sharing a tag and an author, two per list page: each shows on several list pages."""
+    config = SiteConfig(per_page=2, base_url="https://example.org/archive/")
+    articles = []
+    for n in range(count):
+        text = f"title: Story {n} <&>\ndate: 2020-10-{n + 10} 10:00\ntags: [Syria, T{n}]\nauthor: Ana"
+        articles.append(parse_article(f"---\n{text}\n---\nBody {n}.\n".encode(), f"2020/s{n}.md", config).article)
+    return modelkit.make_site(articles, config)
+
+
+def list_pages(site):
+    return [p for p in plan_pages(site)[0] if p.template in ("index.html", "tag.html", "author.html", "year.html",
+                                                                  "month.html")]
+
+
+def render_all(pages, env, make_views):
+    return {p.path: render_page(p, make_views(), env).decode() for p in pages}
+
+
+def counting_environment(site_dir, item):
+    """The environment of a site whose macros.html lists articles with `item`, where tick() counts renders."""
+    (site_dir / "templates").mkdir(exist_ok=True)
+    (site_dir / "templates" / "macros.html").write_text(
+        (THEME / "templates" / "macros.html").read_text(encoding="utf-8").split("{% macro article_list")[0]
+        + "{% macro article_list(articles) %}{% for a in articles %}" + item + "{% endfor %}{% endmacro %}\n"
+        + "{% macro pagination(pager) %}{% endmacro %}", encoding="utf-8")
+    env = make_environment(site_dir)
+    env.globals["tick"] = itertools.count().__next__
+    return env
+
+
+def test_cached_fragment_renders_once_per_key_for_one_views(tmp_path):
+    site = small_site()
+    env = counting_environment(tmp_path, "{% cache a.id %}<i>{{ a.id }}:{{ tick() }}</i>{% endcache %}")
+    views = Views(site, lambda _: "")
+    shown = re.findall(r"<i>(.*?)</i>", "".join(render_all(list_pages(site), env, lambda: views).values()))
+    assert len(shown) > len(set(shown)) == len(site.articles)  # each article on several pages, rendered once
+    again = re.findall(r"<i>(.*?)</i>", "".join(render_all(list_pages(site), env, lambda: Views(site, str)).values()))
+    assert not set(again) & set(shown)  # other views (the next build's model) render afresh
+
+
+def test_cache_tag_renders_every_time_outside_render_page(tmp_path):
+    env = make_environment(tmp_path)
+    env.globals["tick"] = itertools.count().__next__
+    template = env.from_string("{% for k in 'aab' %}{% cache k %}{{ k }}{{ tick() }} {% endcache %}{% endfor %}")
+    assert template.render() == "a0 a1 b2 "
+
+
+def test_site_override_of_a_cached_template_never_sees_the_theme_fragments(tmp_path):
+    site = small_site()
+    views = Views(site, lambda _: "")
+    pages = list_pages(site)
+    theme = render_all(pages, make_environment(tmp_path / "plain"), lambda: views)
+    overridden = render_all(pages, counting_environment(tmp_path, "{% cache a.id %}<i>{{ a.title }}</i>{% endcache %}"),
+                            lambda: views)
+    assert all("<i>" not in html and "<h2>" in html for html in theme.values())
+    assert all("<i>" in html and "<h2>" not in html for html in overridden.values())
+
+
+def test_theme_pages_are_the_same_with_fragments_shared_or_not(tmp_path):
+    site = small_site(7)
+    pages = [p for p in plan_pages(site)[0] if p.kind != "asset"]
+    env = make_environment(tmp_path)
+    views = Views(site, lambda _: "<p>Body.</p>")
+    assert render_all(pages, env, lambda: views) == render_all(pages, env, lambda: Views(site, lambda _: "<p>Body.</p>"))
+
+
+def test_unhashable_cache_key_is_a_template_error(tmp_path):
+    site = small_site(1)
+    env = counting_environment(tmp_path, "{% cache a.extra %}{{ a.id }}{% endcache %}")
+    with pytest.raises(jinja2.TemplateRuntimeError, match="cannot be hashed"):
+        render_all(list_pages(site), env, lambda: Views(site, str))
 
 
 # --- to_json_script -----------------------------------------------------------------------------------------
