@@ -3,17 +3,16 @@ inputs hold), which are computed separately so that list pages can render meanwh
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.model import Article, Site
-from sitegen.related import RelatedDoc, compute_related
+from sitegen.related import RelatedDoc, TermCounts, compute_related
 from sitegen.routes import article_url
 from sitegen.slugs import slugify
 from sitegen.store import ArticleStore
 from sitegen.taxonomy import authors_of, months_of, newest_first, tags_of, years_of
-from sitegen.terms import Terms
 
 
 def assemble(config: SiteConfig, articles: dict[str, Article], assets: dict[str, str]) -> tuple[Site, list[SiteError]]:
@@ -73,8 +72,8 @@ def _related(config: SiteConfig, articles: dict[str, Article], order: tuple[str,
 
 def rank_related(config: SiteConfig, articles: dict[str, Article], order: tuple[str, ...], urls: dict[str, str],
                  pins: dict[str, tuple[str, ...]], tags: dict[str, tuple[str, ...]],
-                 terms: Callable[[], dict[str, Terms]]) -> dict[str, tuple[str, ...]]:
-    all_terms = terms()
-    docs = [RelatedDoc(id=i, url=urls[i], timestamp=articles[i].date.timestamp(), tags=tags[i], terms=all_terms[i],
-                       pinned=pins[i], enabled=articles[i].related_enabled) for i in order]
-    return compute_related(docs, config.related)
+                 terms: Callable[[Sequence[str]], tuple]) -> dict[str, tuple[str, ...]]:
+    """Related lists of the articles in `order`; `terms(ids)` gives their (ptr, term, count) rows (see ArticleStore)."""
+    docs = [RelatedDoc(id=i, url=urls[i], timestamp=articles[i].date.timestamp(), tags=tags[i], pinned=pins[i],
+                       enabled=articles[i].related_enabled) for i in order]
+    return compute_related(docs, TermCounts(*terms(order)), config.related)

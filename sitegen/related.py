@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
-from operator import itemgetter
 
 import numpy as np
 
@@ -36,12 +34,35 @@ class RelatedDoc:
     """Article date as POSIX seconds."""
     tags: tuple[str, ...]
     """Normalised tag keys."""
-    terms: Terms
-    """From extract_terms."""
     pinned: tuple[str, ...] = ()
     """Ids chosen by the writer: listed first, in order."""
     enabled: bool = True
     """False gives this article an empty list (it may still appear in others' lists)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TermCounts:
+    """The terms of many articles as rows of a sparse matrix: row r holds the term ids
+    term[ptr[r]:ptr[r + 1]] with their counts.  Any numbering of the terms gives the same lists."""
+
+    ptr: np.ndarray
+    term: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def of(cls, terms: Sequence[Terms]) -> TermCounts:
+        """From extract_terms' output, one row per article."""
+        vocab: dict[str, int] = {}
+        ids = [vocab.setdefault(t, len(vocab)) for row in terms for t, _ in row]
+        count = [n for row in terms for _, n in row]
+        ptr = np.concatenate(([0], np.cumsum([len(row) for row in terms], dtype=np.int64)))
+        return cls(ptr, np.array(ids, np.int64), np.array(count, np.int64))
+
+    def rows(self, order: np.ndarray) -> TermCounts:
+        """These rows, in this order."""
+        lengths = np.diff(self.ptr)[order]
+        at = _ranges(self.ptr[order], lengths)
+        return TermCounts(np.concatenate(([0], np.cumsum(lengths))), self.term[at], self.count[at])
 
 
 _K1, _B = 1.2, 0.75  # BM25 term-frequency saturation and length normalisation
@@ -135,30 +156,38 @@ def _normalise(rows: _Rows, part_of: np.ndarray, scale: np.ndarray) -> _Rows:
     return ptr, col, val * scale[part_of[col]] / np.maximum(norm[part], 1e-300)
 
 
-def _vectors(docs: Sequence[RelatedDoc], s: RelatedSettings) -> tuple[_Rows, np.ndarray, np.ndarray]:
+def _columns(term: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each entry's column, terms numbered by first appearance (so not by the caller's numbering); how many."""
+    first = np.full(int(term.max(initial=0)) + 1, len(term))
+    first[term[::-1]] = np.arange(len(term))[::-1]  # the last write wins: each term's first entry
+    used = np.flatnonzero(first < len(term))
+    number = np.empty(len(first), np.int64)
+    number[used[np.argsort(first[used])]] = np.arange(len(used))
+    return number[term], len(used)
+
+
+def _vectors(docs: Sequence[RelatedDoc], terms: TermCounts, s: RelatedSettings) -> tuple[_Rows, np.ndarray, np.ndarray]:
     """Per doc, a BM25 x IDF text part and an IDF tag part; each column's part; the parts' lengths."""
     n = len(docs)
-    pairs = list(chain.from_iterable(d.terms for d in docs))
-    words = list(map(itemgetter(0), pairs))
-    tags = [("#", t) for d in docs for t in d.tags]  # a tag never collides with a word
-    vocab = dict.fromkeys(chain(words, tags))
-    vocab = dict(zip(vocab, range(len(vocab))))
-    part_of = np.zeros(len(vocab), np.int64)
-    part_of[len(vocab) - len(set(tags)) :] = 1  # tags were added after all words
-    n_words = np.array([len(d.terms) for d in docs], np.int64)
-    n_tags = np.array([len(d.tags) for d in docs], np.int64)
+    words, n_vocab = _columns(terms.term)
+    tag_of = {t: i for i, t in enumerate(dict.fromkeys(t for d in docs for t in d.tags), n_vocab)}
+    tags = np.fromiter((tag_of[t] for d in docs for t in d.tags), np.int64)
+    part_of = np.zeros(n_vocab + len(tag_of), np.int64)
+    part_of[n_vocab:] = 1
+    n_words = np.diff(terms.ptr)
+    n_tags = np.fromiter(map(len, (d.tags for d in docs)), np.int64, n)
     ptr = np.concatenate(([0], np.cumsum(n_words + n_tags)))
     word_at = np.arange(len(words)) + np.repeat(np.cumsum(n_tags) - n_tags, n_words)
     tag_at = np.arange(len(tags)) + np.repeat(np.cumsum(n_words), n_tags)
     col = np.empty(ptr[-1], np.int64)
-    col[word_at] = np.fromiter(map(vocab.__getitem__, words), np.int64, len(words))
-    col[tag_at] = np.fromiter(map(vocab.__getitem__, tags), np.int64, len(tags))
+    col[word_at] = words
+    col[tag_at] = tags
     tf = np.ones(ptr[-1])
-    count = np.fromiter(map(itemgetter(1), pairs), float, len(pairs))
+    count = terms.count.astype(float)
     doc_length = np.bincount(np.repeat(np.arange(n), n_words), count, n)
     relative = np.repeat(doc_length / max(doc_length.mean(), 1.0), n_words)
     tf[word_at] = count * (_K1 + 1) / (count + _K1 * (1 - _B + _B * relative))
-    df = np.bincount(col, minlength=len(vocab))
+    df = np.bincount(col, minlength=len(part_of))
     weights = np.array([s.text_weight, s.tag_weight], float)
     scale = np.sqrt(weights / max(weights.max(), 1e-300))  # entries and products stay within [0, 1]
     ptr, col, val = _normalise((ptr, col, tf * np.log(n / df[col])), part_of, scale)
@@ -249,19 +278,24 @@ def _order(pool: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.where(key >= 0, n - 1 - key % n, -1), np.where(key >= 0, (key // n) / _UNIT, 0.0)
 
 
-def compute_related(docs: Sequence[RelatedDoc], settings: RelatedSettings) -> dict[str, tuple[str, ...]]:
-    """For every doc id: up to settings.count related ids, best first (pins first, never itself, no duplicates)."""
+def compute_related(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSettings
+                    ) -> dict[str, tuple[str, ...]]:
+    """For every doc id: up to settings.count related ids, best first (pins first, never itself, no duplicates).
+    Row r of `terms` holds the terms of docs[r]."""
     if len({d.id for d in docs}) != len(docs):
         raise ValueError("compute_related: duplicate article ids")
+    if len(terms.ptr) != len(docs) + 1:
+        raise ValueError("compute_related: one row of terms per doc")
     # Canonical order, newest first then by URL: results do not depend on the input order, and the
     # lower index wins every tie.
-    docs = sorted(docs, key=lambda d: (-d.timestamp, d.url, d.id))
+    order = sorted(range(len(docs)), key=lambda r: (-docs[r].timestamp, docs[r].url, docs[r].id))
+    docs, terms = [docs[r] for r in order], terms.rows(np.array(order, np.int64))
     k = max(settings.count, 0)
     want = 2 * k + max((len(d.pinned) for d in docs), default=0)  # room for pins and recency re-ranking
     expand = settings.expansion_neighbours > 0 and settings.expansion_weight > 0
     ranked: list[list[int]] = [[] for _ in docs]
     if len(docs) > 1 and k:
-        rows, part_of, scale = _vectors(docs, settings)
+        rows, part_of, scale = _vectors(docs, terms, settings)
         keep = max(want, settings.expansion_neighbours * expand)
         # The index only estimates scores, so it shortlists twice what is kept, scored exactly.
         pool = _candidates(rows, len(part_of), settings.max_postings, 2 * keep)

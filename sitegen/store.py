@@ -1,21 +1,30 @@
 """The persistent article cache: parsed articles by file, their HTML bodies and terms, and related lists.
 
 One SQLite file per site. Metadata loads in one query; bodies and terms are fetched only when a page or
-the related ranking needs them, so a rebuild of nothing touches neither and memory stays bounded."""
+the related ranking needs them, so a rebuild of nothing touches neither and memory stays bounded.  Terms
+are stored as ids of a vocabulary table, so that the ranking loads every article's terms as one array."""
 from __future__ import annotations
 
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitegen.model import Article
 from sitegen.terms import Terms
 
-SCHEMA = 4
+if TYPE_CHECKING:
+    import numpy as np
+
+SCHEMA = 5
 """Bumped whenever the tables or the pickled dataclasses change shape."""
+_LOOKUP = 500
+"""Terms per vocabulary query (SQLite allows 999 parameters in old versions)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +48,8 @@ class ArticleStore:
         self.stamp = stamp
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
+        self._term_ids: dict[str, int] = {}
+        """The vocabulary ids this process has looked up or added."""
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -63,6 +74,7 @@ class ArticleStore:
             self.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._term_ids = {}
             self._create()
         return notice
 
@@ -79,6 +91,7 @@ class ArticleStore:
         c.execute("CREATE TABLE articles (id TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, meta BLOB, "
                   "html TEXT, terms BLOB)")
         c.execute("CREATE TABLE related (key TEXT PRIMARY KEY, lists BLOB)")
+        c.execute("CREATE TABLE vocabulary (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL)")
 
     def index(self) -> dict[str, Cached]:
         """Every cached article by id, without bodies or terms."""
@@ -88,13 +101,24 @@ class ArticleStore:
         except (sqlite3.DatabaseError, pickle.UnpicklingError, AttributeError, TypeError) as exc:
             raise CacheError(str(exc)) from exc
 
-    def put(self, rows: Iterable[tuple[str, int, int, Article, str, Terms]]) -> None:
+    def put(self, rows: Sequence[tuple[str, int, int, Article, str, Terms]]) -> None:
         """Store freshly parsed articles: (id, mtime_ns, size, article, html, terms)."""
         with self.conn:
+            self.conn.execute("BEGIN")  # one transaction: the vocabulary never lacks a stored term's id
+            ids = self._ids_of(dict.fromkeys(term for row in rows for term, _ in row[5]))
             self.conn.executemany(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)",
-                ((i, m, s, pickle.dumps(a, protocol=5), html, pickle.dumps(t, protocol=5))
-                 for i, m, s, a, html, t in rows))
+                ((i, m, s, pickle.dumps(a, protocol=5), html, _pack(t, ids)) for i, m, s, a, html, t in rows))
+
+    def _ids_of(self, terms: Iterable[str]) -> dict[str, int]:
+        """The vocabulary, with ids for these terms (new ones are added)."""
+        missing = [t for t in terms if t not in self._term_ids]
+        self.conn.executemany("INSERT OR IGNORE INTO vocabulary (term) VALUES (?)", ((t,) for t in missing))
+        for start in range(0, len(missing), _LOOKUP):
+            part = missing[start : start + _LOOKUP]
+            self._term_ids.update(self.conn.execute(
+                f"SELECT term, id FROM vocabulary WHERE term IN ({', '.join('?' * len(part))})", part))
+        return self._term_ids
 
     def touch(self, rows: Iterable[tuple[str, int, int]]) -> None:
         """Record a new mtime/size for files whose bytes did not change."""
@@ -112,8 +136,16 @@ class ArticleStore:
             raise KeyError(article_id)
         return row[0]
 
-    def terms(self) -> dict[str, Terms]:
-        return {i: pickle.loads(t) for i, t in self.conn.execute("SELECT id, terms FROM articles")}
+    def terms(self, ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The terms of these articles, in this order, as rows of a sparse matrix: row r holds the
+        vocabulary ids term[ptr[r]:ptr[r + 1]] with their counts; (ptr, term, count)."""
+        import numpy as np  # only the ranking calls this: a build that reuses its lists never loads numpy here
+
+        blobs = dict(self.conn.execute("SELECT id, terms FROM articles"))
+        packed = [blobs[i] for i in ids]
+        pairs = np.frombuffer(b"".join(packed), np.uint32).reshape(-1, 2)
+        lengths = np.fromiter(map(len, packed), np.int64, len(packed)) // pairs.itemsize // 2
+        return np.concatenate(([0], np.cumsum(lengths))), pairs[:, 0], pairs[:, 1]
 
     def related(self, key: str) -> dict[str, tuple[str, ...]] | None:
         row = self.conn.execute("SELECT lists FROM related WHERE key = ?", (key,)).fetchone()
@@ -128,3 +160,8 @@ class ArticleStore:
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
         self._conn = None
+
+
+def _pack(terms: Terms, ids: dict[str, int]) -> bytes:
+    """(term id, count) pairs as native 32-bit integers, the layout `ArticleStore.terms` reads."""
+    return array("I", chain.from_iterable((ids[t], n) for t, n in terms)).tobytes()
