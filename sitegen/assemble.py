@@ -57,7 +57,8 @@ def _resolve_pins(articles: dict[str, Article], order: tuple[str, ...]) -> tuple
 def _related(config: SiteConfig, articles: dict[str, Article], order: tuple[str, ...], urls: dict[str, str],
              pins: dict[str, tuple[str, ...]], store: ArticleStore) -> dict[str, tuple[str, ...]]:
     """Related lists, from the store when no input of the ranking changed since they were computed."""
-    tags = {i: tuple(sorted({slugify(t) for t in articles[i].tags})) for i in order}
+    slugs = {t: slugify(t) for t in {t for i in order for t in articles[i].tags}}  # each tag once: tags repeat
+    tags = {i: tuple(sorted({slugs[t] for t in articles[i].tags})) for i in order}
     h = hashlib.sha256(repr(config.related).encode())
     for i in order:
         a = articles[i]

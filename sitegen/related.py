@@ -293,7 +293,7 @@ def compute_related(docs: Sequence[RelatedDoc], terms: TermCounts, settings: Rel
     k = max(settings.count, 0)
     want = 2 * k + max((len(d.pinned) for d in docs), default=0)  # room for pins and recency re-ranking
     expand = settings.expansion_neighbours > 0 and settings.expansion_weight > 0
-    ranked: list[list[int]] = [[] for _ in docs]
+    ranked = np.full((len(docs), 0), -1)
     if len(docs) > 1 and k:
         rows, part_of, scale = _vectors(docs, terms, settings)
         keep = max(want, settings.expansion_neighbours * expand)
@@ -305,14 +305,17 @@ def compute_related(docs: Sequence[RelatedDoc], terms: TermCounts, settings: Rel
         times = np.array([d.timestamp for d in docs])
         days = np.abs(times[:, None] - times[pool]) / 86400.0
         boost = 1 + settings.recency_weight * 0.5 ** (days / max(settings.recency_half_life_days, 1e-9))
-        ranked = _order(pool, sims * boost)[0].tolist()
+        ranked = _order(pool, sims * boost)[0]
+    return _lists(docs, ranked, k)
+
+
+def _lists(docs: Sequence[RelatedDoc], ranked: np.ndarray, k: int) -> dict[str, tuple[str, ...]]:
+    """Each doc's pins, then its best candidates (indices into docs, best first, -1 for none): k ids at most."""
     ids = [d.id for d in docs]
-    related: dict[str, tuple[str, ...]] = {}
-    for d, candidates in zip(docs, ranked):
-        chosen = dict.fromkeys(p for p in d.pinned if p != d.id) if d.enabled else {}
-        for j in candidates if d.enabled else ():
-            if j < 0 or len(chosen) >= k:
-                break
-            chosen.setdefault(ids[j])
-        related[d.id] = tuple(chosen)[:k]
+    names = np.array([*ids, None], object)  # -1 picks None
+    related = {i: tuple(filter(None, best)) for i, best in zip(ids, names[ranked[:, :k]].tolist())}
+    for r, d in enumerate(docs):
+        if d.pinned or not d.enabled:
+            chosen = dict.fromkeys(p for p in (*d.pinned, *filter(None, names[ranked[r]])) if p != d.id)
+            related[d.id] = tuple(chosen)[:k] if d.enabled else ()
     return related

@@ -2,7 +2,8 @@
 
 One SQLite file per site. Metadata loads in one query; bodies and terms are fetched only when a page or
 the related ranking needs them, so a rebuild of nothing touches neither and memory stays bounded.  Terms
-are stored as ids of a vocabulary table, so that the ranking loads every article's terms as one array."""
+are stored as ids of a vocabulary table, in a table of their own, so that the ranking reads little and
+loads every article's terms as one array."""
 from __future__ import annotations
 
 import os
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 SCHEMA = 5
 """Bumped whenever the tables or the pickled dataclasses change shape."""
+_PAIR = 8
+"""Bytes per stored (term id, count) pair: two native 32-bit integers."""
 _LOOKUP = 500
 """Terms per vocabulary query (SQLite allows 999 parameters in old versions)."""
 
@@ -88,8 +91,8 @@ class ArticleStore:
         c = self.conn
         c.execute("CREATE TABLE info (schema INTEGER, stamp TEXT)")
         c.execute("INSERT INTO info VALUES (?, ?)", (SCHEMA, self.stamp))
-        c.execute("CREATE TABLE articles (id TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, meta BLOB, "
-                  "html TEXT, terms BLOB)")
+        c.execute("CREATE TABLE articles (id TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, meta BLOB, html TEXT)")
+        c.execute("CREATE TABLE terms (id TEXT PRIMARY KEY, pairs BLOB)")
         c.execute("CREATE TABLE related (key TEXT PRIMARY KEY, lists BLOB)")
         c.execute("CREATE TABLE vocabulary (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL)")
 
@@ -105,10 +108,11 @@ class ArticleStore:
         """Store freshly parsed articles: (id, mtime_ns, size, article, html, terms)."""
         with self.conn:
             self.conn.execute("BEGIN")  # one transaction: the vocabulary never lacks a stored term's id
+            self.conn.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
+                                  ((i, m, s, pickle.dumps(a, protocol=5), html) for i, m, s, a, html, _ in rows))
             ids = self._ids_of(dict.fromkeys(term for row in rows for term, _ in row[5]))
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)",
-                ((i, m, s, pickle.dumps(a, protocol=5), html, _pack(t, ids)) for i, m, s, a, html, t in rows))
+            self.conn.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?)",
+                                  ((row[0], _pack(row[5], ids)) for row in rows))
 
     def _ids_of(self, terms: Iterable[str]) -> dict[str, int]:
         """The vocabulary, with ids for these terms (new ones are added)."""
@@ -129,6 +133,7 @@ class ArticleStore:
     def delete(self, ids: Iterable[str]) -> None:
         with self.conn:
             self.conn.executemany("DELETE FROM articles WHERE id = ?", ((i,) for i in ids))
+            self.conn.executemany("DELETE FROM terms WHERE id = ?", ((i,) for i in ids))
 
     def html(self, article_id: str) -> str:
         row = self.conn.execute("SELECT html FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -141,10 +146,10 @@ class ArticleStore:
         vocabulary ids term[ptr[r]:ptr[r + 1]] with their counts; (ptr, term, count)."""
         import numpy as np  # only the ranking calls this: a build that reuses its lists never loads numpy here
 
-        blobs = dict(self.conn.execute("SELECT id, terms FROM articles"))
+        blobs = dict(self.conn.execute("SELECT id, pairs FROM terms"))
         packed = [blobs[i] for i in ids]
         pairs = np.frombuffer(b"".join(packed), np.uint32).reshape(-1, 2)
-        lengths = np.fromiter(map(len, packed), np.int64, len(packed)) // pairs.itemsize // 2
+        lengths = np.fromiter(map(len, packed), np.int64, len(packed)) // _PAIR
         return np.concatenate(([0], np.cumsum(lengths))), pairs[:, 0], pairs[:, 1]
 
     def related(self, key: str) -> dict[str, tuple[str, ...]] | None:
@@ -163,5 +168,5 @@ class ArticleStore:
 
 
 def _pack(terms: Terms, ids: dict[str, int]) -> bytes:
-    """(term id, count) pairs as native 32-bit integers, the layout `ArticleStore.terms` reads."""
+    """The (term id, count) pairs of `ArticleStore.terms`."""
     return array("I", chain.from_iterable((ids[t], n) for t, n in terms)).tobytes()
