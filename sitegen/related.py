@@ -94,17 +94,14 @@ def _blocks(cost: np.ndarray, max_rows: int) -> Iterator[np.ndarray]:
         start = stop
 
 
-def _sum_top(counts: np.ndarray, keys: np.ndarray, k: int, exclude: np.ndarray | None = None
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """Sum packed keys (column << _SHIFT | value) per row and column, rows holding `counts` keys in
-    turn, and keep each row's k largest positive sums, unordered: (rows, <= k) columns with -1 pads,
-    and the sums.  Skips column exclude[row].
+def _sum_top(table: np.ndarray, k: int, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Sum the values of each row's packed keys (column << _SHIFT | value; _EMPTY pads) by column, and keep
+    each row's k largest positive sums, ties to the lower column: (rows, <= k) columns with -1 pads, best
+    last, and the sums.  Skips column exclude[row].
 
-    Each row's keys are sorted on their own: many short sorts run far faster than one long one."""
-    n_rows, width = len(counts), max(int(counts.max(initial=0)), 1)
-    table = np.full(n_rows * width, _EMPTY)
-    table[np.arange(len(keys)) + np.repeat(np.arange(n_rows) * width - np.cumsum(counts) + counts, counts)] = keys
-    table = np.sort(table.reshape(n_rows, width), axis=1).ravel()
+    Each row is sorted on its own: many short sorts run far faster than one long one."""
+    n_rows, width = table.shape
+    table = np.sort(table, axis=1).ravel()
     col = table >> _SHIFT
     edge = np.ones(len(table), bool)
     edge[1:] = col[1:] != col[:-1]
@@ -120,10 +117,17 @@ def _sum_top(counts: np.ndarray, keys: np.ndarray, k: int, exclude: np.ndarray |
     found = np.bincount(row, minlength=n_rows)
     table = np.zeros((n_rows, max(int(found.max(initial=0)), 1)), np.int64)
     table[row, np.arange(len(row)) - (np.cumsum(found) - found)[row]] = (sums >> drop) << bits | ((1 << bits) - 1 - col)
-    if table.shape[1] > k:
-        table = np.take_along_axis(table, np.argpartition(table, table.shape[1] - k, axis=1)[:, -k:], 1)
+    table = np.sort(table, axis=1)[:, -k:]  # sorting is vectorised, and beats a partition here
     real = table >> bits > 0
     return np.where(real, (1 << bits) - 1 - (table & ((1 << bits) - 1)), -1), ((table >> bits) << drop) / _UNIT
+
+
+def _padded(counts: np.ndarray, keys: np.ndarray, pad: int = _EMPTY) -> np.ndarray:
+    """Rows holding `counts` keys in turn, as a padded table."""
+    width = max(int(counts.max(initial=0)), 1)
+    table = np.full(len(counts) * width, pad)
+    table[np.arange(len(keys)) + np.repeat(np.arange(len(counts)) * width - np.cumsum(counts) + counts, counts)] = keys
+    return table.reshape(len(counts), width)
 
 
 def _reduce(rows: _Rows, sources: np.ndarray, coef: np.ndarray, k: int) -> _Rows:
@@ -137,7 +141,7 @@ def _reduce(rows: _Rows, sources: np.ndarray, coef: np.ndarray, k: int) -> _Rows
         lens = src_len[block].ravel()
         ent = _ranges(ptr[sources[block].ravel()], lens)
         value = np.rint(val[ent] * np.repeat(coef[block].ravel(), lens) * _UNIT).astype(np.int64)
-        top, sums = _sum_top(src_len[block].sum(1), col[ent] << _SHIFT | value, k)
+        top, sums = _sum_top(_padded(src_len[block].sum(1), col[ent] << _SHIFT | value), k)
         new_len[block] = (top >= 0).sum(1)
         pieces.append((block, top[top >= 0], sums[top >= 0]))
     ptr = np.concatenate(([0], np.cumsum(new_len)))
@@ -194,37 +198,54 @@ def _vectors(docs: Sequence[RelatedDoc], terms: TermCounts, s: RelatedSettings) 
     # A term of one article links nothing; one of every article has no weight.
     useful = (df[col] > 1) & (df[col] <= max(s.max_df_ratio * n, s.max_postings)) & (val > 0)
     ptr = np.concatenate(([0], np.cumsum(np.bincount(_row_ids(ptr)[useful], minlength=n))))
-    rows = ptr, col[useful], val[useful]
-    if np.diff(ptr).max(initial=0) > s.max_terms:
-        rows = _reduce(rows, np.arange(n)[:, None], np.ones((n, 1)), s.max_terms)
-    return rows, part_of, scale
+    return _strongest((ptr, col[useful], val[useful]), s.max_terms), part_of, scale
+
+
+def _strongest(rows: _Rows, k: int) -> _Rows:
+    """Each row's k largest entries, ties to the lower column."""
+    ptr, col, val = rows
+    length = np.diff(ptr)
+    long = np.flatnonzero(length > k)
+    if not len(long):
+        return rows
+    ent = _ranges(ptr[long], length[long])
+    bits = int(col.max()).bit_length()
+    key = np.rint(val[ent] * _UNIT).astype(np.int64) << bits | ((1 << bits) - 1 - col[ent])
+    table = _padded(length[long], key, -1)
+    kth = np.partition(table, table.shape[1] - k, axis=1)[:, table.shape[1] - k]
+    keep = np.ones(len(col), bool)
+    keep[ent] = key >= np.repeat(kth, length[long])
+    return np.concatenate(([0], np.cumsum(np.minimum(length, k)))), col[keep], val[keep]
 
 
 def _candidates(rows: _Rows, n_cols: int, cap: int, k: int) -> np.ndarray:
     """Per row, k other rows with the largest dot products over an inverted index that keeps each
     column's `cap` highest values: cheap, and biased towards rare shared columns, so only a shortlist."""
     ptr, col, val = rows
-    n = len(ptr) - 1
-    size = max(len(col), 1)
-    by_col = np.sort(col * size + np.arange(len(col))) % size  # a stable argsort, and faster here
-    post_ptr = np.concatenate(([0], np.cumsum(np.bincount(col, minlength=n_cols))))
-    keep = np.ones(len(col), bool)
-    for c in np.flatnonzero(np.diff(post_ptr) > cap).tolist():
-        span = by_col[post_ptr[c] : post_ptr[c + 1]]
-        keep[span[np.argsort(-val[span], kind="stable")[cap:]]] = False
-    by_col = by_col[keep[by_col]]
-    post_ptr = np.concatenate(([0], np.cumsum(np.bincount(col[by_col], minlength=n_cols))))
+    n, row = len(ptr) - 1, _row_ids(ptr)
     fixed = np.rint(val * 2.0**16).astype(np.int64)  # products of two are in _UNIT units
-    post_key, post_fixed, post_len = _row_ids(ptr)[by_col] << _SHIFT, fixed[by_col], np.diff(post_ptr)
+    # Posting lists as rows of a table: each column's `cap` highest entries, ties to the lower row; one
+    # more row, empty, pads the queries.
+    by_col = np.lexsort((row, -val, col))
+    df = np.bincount(col, minlength=n_cols)
+    rank = np.arange(len(col)) - np.repeat(np.cumsum(df) - df, df)
+    by_col, rank = by_col[rank < cap], rank[rank < cap]
+    width = max(min(cap, int(df.max(initial=0))), 1)
+    post_key, post_value = np.full((n_cols + 1, width), _EMPTY), np.zeros((n_cols + 1, width), np.int64)
+    post_key[col[by_col], rank] = row[by_col] << _SHIFT
+    post_value[col[by_col], rank] = fixed[by_col]
     length = np.diff(ptr)
-    cost = np.concatenate(([0], np.cumsum(post_len[col])))
-    cost = cost[ptr[1:]] - cost[ptr[:-1]]
     pool = np.full((n, k), -1)
-    for block in _blocks(cost, n):
-        ent = _ranges(ptr[block], length[block])
-        lens = post_len[col[ent]]
-        idx = _ranges(post_ptr[col[ent]], lens)
-        top = _sum_top(cost[block], post_key[idx] | np.repeat(fixed[ent], lens) * post_fixed[idx], k, block)[0]
+    for block in _blocks(length * width, n):
+        lens = length[block]
+        ent = _ranges(ptr[block], lens)
+        at = np.repeat(np.arange(len(block)), lens), ent - np.repeat(ptr[block], lens)
+        query, weight = np.full((len(block), max(int(lens.max()), 1)), n_cols), np.zeros((len(block), 1), np.int64)
+        query[at] = col[ent]
+        weight = np.zeros(query.shape, np.int64)
+        weight[at] = fixed[ent]
+        keys = post_key[query] | post_value[query] * weight[:, :, None]
+        top = _sum_top(keys.reshape(len(block), -1), k, block)[0]
         pool[block, : top.shape[1]] = top
     return pool
 
