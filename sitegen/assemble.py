@@ -57,7 +57,7 @@ def _resolve_pins(articles: dict[str, Article], order: tuple[str, ...]) -> tuple
 def _related(config: SiteConfig, articles: dict[str, Article], order: tuple[str, ...], urls: dict[str, str],
              pins: dict[str, tuple[str, ...]], store: ArticleStore) -> dict[str, tuple[str, ...]]:
     """Related lists, from the store when no input of the ranking changed since they were computed."""
-    slugs = {t: slugify(t) for t in {t for i in order for t in articles[i].tags}}  # each tag once: tags repeat
+    slugs = {t: slugify(t) for t in {t for i in order for t in articles[i].tags}}  # once per tag: they repeat
     tags = {i: tuple(sorted({slugs[t] for t in articles[i].tags})) for i in order}
     h = hashlib.sha256(repr(config.related).encode())
     for i in order:
@@ -74,7 +74,8 @@ def _related(config: SiteConfig, articles: dict[str, Article], order: tuple[str,
 def rank_related(config: SiteConfig, articles: dict[str, Article], order: tuple[str, ...], urls: dict[str, str],
                  pins: dict[str, tuple[str, ...]], tags: dict[str, tuple[str, ...]],
                  terms: Callable[[Sequence[str]], tuple]) -> dict[str, tuple[str, ...]]:
-    """Related lists of the articles in `order`; `terms(ids)` gives their (ptr, term, count) rows (see ArticleStore)."""
+    """Related lists of the articles in `order`; `terms(ids)` gives their rows of term counts (see
+    ArticleStore.terms)."""
     docs = [RelatedDoc(id=i, url=urls[i], timestamp=articles[i].date.timestamp(), tags=tags[i], pinned=pins[i],
                        enabled=articles[i].related_enabled) for i in order]
     return compute_related(docs, TermCounts(*terms(order)), config.related)

@@ -3,10 +3,11 @@
 Pure and deterministic.  Each article is a sparse vector with a text block and a tag block, both
 IDF-weighted and unit-normalised, so that `vector(a) . vector(b) = text_weight * cos_text +
 tag_weight * cos_tags`.  Neighbours come from an inverted index over each article's strongest terms
-with capped posting lists, so the cost grows linearly with the archive; scores are summed with
-`numpy.bincount` into small dense blocks (sorting is far slower on this scale).  A second pass
-expands every vector with its first-pass neighbours (pseudo-relevance feedback), which pulls each
-article towards its topic and measurably beats plain TF-IDF on real news text.
+with capped posting lists, so the cost grows linearly with the archive; each row's index hits are
+sorted on their own to add them up, and the exact scores of the shortlist come from small dense
+blocks.  A second pass expands every vector with its first-pass neighbours (pseudo-relevance
+feedback), which pulls each article towards its topic and measurably beats plain TF-IDF on real news
+text.  Work is done in blocks of rows, whole numpy operations at a time: no Python loop per article.
 """
 
 from __future__ import annotations
@@ -94,10 +95,10 @@ def _blocks(cost: np.ndarray, max_rows: int) -> Iterator[np.ndarray]:
         start = stop
 
 
-def _sum_top(table: np.ndarray, k: int, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _sum_top(table: np.ndarray, k: int, exclude: np.ndarray) -> np.ndarray:
     """Sum the values of each row's packed keys (column << _SHIFT | value; _EMPTY pads) by column, and keep
-    each row's k largest positive sums, ties to the lower column: (rows, <= k) columns with -1 pads, best
-    last, and the sums.  Skips column exclude[row].
+    the columns of each row's k largest positive sums, ties to the lower column: (rows, <= k) with -1 pads,
+    best last.  Skips column exclude[row].
 
     Each row is sorted on its own: many short sorts run far faster than one long one."""
     n_rows, width = table.shape
@@ -109,8 +110,7 @@ def _sum_top(table: np.ndarray, k: int, exclude: np.ndarray | None = None) -> tu
     first = np.flatnonzero(edge & (table != _EMPTY))
     sums = np.add.reduceat(table & ((1 << _SHIFT) - 1), first) if len(first) else first
     row, col = first // width, col[first]
-    if exclude is not None:
-        sums[col == exclude[row]] = 0
+    sums[col == exclude[row]] = 0
     # One key per sum: the sum (low bits dropped if they do not fit), then the lower column first.
     bits = int(col.max(initial=0)).bit_length()
     drop = max(0, int(sums.max(initial=0)).bit_length() + bits - 62)
@@ -118,15 +118,15 @@ def _sum_top(table: np.ndarray, k: int, exclude: np.ndarray | None = None) -> tu
     table = np.zeros((n_rows, max(int(found.max(initial=0)), 1)), np.int64)
     table[row, np.arange(len(row)) - (np.cumsum(found) - found)[row]] = (sums >> drop) << bits | ((1 << bits) - 1 - col)
     table = np.sort(table, axis=1)[:, -k:]  # sorting is vectorised, and beats a partition here
-    real = table >> bits > 0
-    return np.where(real, (1 << bits) - 1 - (table & ((1 << bits) - 1)), -1), ((table >> bits) << drop) / _UNIT
+    return np.where(table >> bits > 0, (1 << bits) - 1 - (table & ((1 << bits) - 1)), -1)
 
 
-def _padded(counts: np.ndarray, keys: np.ndarray, pad: int = _EMPTY) -> np.ndarray:
+def _padded(counts: np.ndarray, keys: np.ndarray, pad: int) -> np.ndarray:
     """Rows holding `counts` keys in turn, as a padded table."""
     width = max(int(counts.max(initial=0)), 1)
     table = np.full(len(counts) * width, pad)
-    table[np.arange(len(keys)) + np.repeat(np.arange(len(counts)) * width - np.cumsum(counts) + counts, counts)] = keys
+    at = np.arange(len(keys)) + np.repeat(np.arange(len(counts)) * width - np.cumsum(counts) + counts, counts)
+    table[at] = keys
     return table.reshape(len(counts), width)
 
 
@@ -153,10 +153,11 @@ def _reduce(rows: _Rows, sources: np.ndarray, coef: np.ndarray, k: int) -> _Rows
         used_by[used] = False
         pos[used] = np.arange(len(used))
         cell = np.repeat(np.arange(len(block)) * len(used), cost[block]) + pos[col[ent]]
-        dense = np.bincount(cell, np.rint(val[ent] * np.repeat(coef[block].ravel(), lens) * _UNIT), len(block) * len(used))
+        value = np.rint(val[ent] * np.repeat(coef[block].ravel(), lens) * _UNIT)
+        dense = np.bincount(cell, value, len(block) * len(used))
         at = np.flatnonzero(dense)
-        found = np.bincount(at // len(used), minlength=len(block))
-        b_ptr, b_col, b_val = _strongest((np.concatenate(([0], np.cumsum(found))), used[at % len(used)], dense[at] / _UNIT), k)
+        found = np.concatenate(([0], np.cumsum(np.bincount(at // len(used), minlength=len(block)))))
+        b_ptr, b_col, b_val = _strongest((found, used[at % len(used)], dense[at] / _UNIT), k)
         new_len[block] = np.diff(b_ptr)
         pieces.append((block, b_col, b_val))
     ptr = np.concatenate(([0], np.cumsum(new_len)))
@@ -176,7 +177,7 @@ def _normalise(rows: _Rows, part_of: np.ndarray, scale: np.ndarray) -> _Rows:
 
 
 def _columns(term: np.ndarray) -> tuple[np.ndarray, int]:
-    """Each entry's column, terms numbered by first appearance (so not by the caller's numbering); how many."""
+    """Each entry's column, terms numbered by first appearance (not by the caller's numbering); how many."""
     first = np.full(int(term.max(initial=0)) + 1, len(term))
     first[term[::-1]] = np.arange(len(term))[::-1]  # the last write wins: each term's first entry
     used = np.flatnonzero(first < len(term))
@@ -185,7 +186,8 @@ def _columns(term: np.ndarray) -> tuple[np.ndarray, int]:
     return number[term], len(used)
 
 
-def _vectors(docs: Sequence[RelatedDoc], terms: TermCounts, s: RelatedSettings) -> tuple[_Rows, np.ndarray, np.ndarray]:
+def _vectors(docs: Sequence[RelatedDoc], terms: TermCounts, s: RelatedSettings
+             ) -> tuple[_Rows, np.ndarray, np.ndarray]:
     """Per doc, a BM25 x IDF text part and an IDF tag part; each column's part; the parts' lengths."""
     n = len(docs)
     words, n_vocab = _columns(terms.term)
@@ -255,12 +257,12 @@ def _candidates(rows: _Rows, n_cols: int, cap: int, k: int) -> np.ndarray:
         lens = length[block]
         ent = _ranges(ptr[block], lens)
         at = np.repeat(np.arange(len(block)), lens), ent - np.repeat(ptr[block], lens)
-        query, weight = np.full((len(block), max(int(lens.max()), 1)), n_cols), np.zeros((len(block), 1), np.int64)
+        query = np.full((len(block), max(int(lens.max()), 1)), n_cols)
         query[at] = col[ent]
         weight = np.zeros(query.shape, np.int64)
         weight[at] = fixed[ent]
         keys = post_key[query] | post_value[query] * weight[:, :, None]
-        top = _sum_top(keys.reshape(len(block), -1), k, block)[0]
+        top = _sum_top(keys.reshape(len(block), -1), k, block)
         pool[block, : top.shape[1]] = top
     return pool
 
@@ -316,8 +318,8 @@ def _order(pool: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 def compute_related(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSettings
                     ) -> dict[str, tuple[str, ...]]:
-    """For every doc id: up to settings.count related ids, best first (pins first, never itself, no duplicates).
-    Row r of `terms` holds the terms of docs[r]."""
+    """For every doc id: up to settings.count related ids, best first (pins first, never itself, no
+    duplicates).  Row r of `terms` holds the terms of docs[r]."""
     if len({d.id for d in docs}) != len(docs):
         raise ValueError("compute_related: duplicate article ids")
     if len(terms.ptr) != len(docs) + 1:
@@ -346,7 +348,7 @@ def compute_related(docs: Sequence[RelatedDoc], terms: TermCounts, settings: Rel
 
 
 def _lists(docs: Sequence[RelatedDoc], ranked: np.ndarray, k: int) -> dict[str, tuple[str, ...]]:
-    """Each doc's pins, then its best candidates (indices into docs, best first, -1 for none): k ids at most."""
+    """Each doc's pins, then its best candidates (indices into docs, best first, -1: none); k ids at most."""
     ids = [d.id for d in docs]
     names = np.array([*ids, None], object)  # -1 picks None
     related = {i: tuple(filter(None, best)) for i, best in zip(ids, names[ranked[:, :k]].tolist())}

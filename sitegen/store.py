@@ -91,7 +91,8 @@ class ArticleStore:
         c = self.conn
         c.execute("CREATE TABLE info (schema INTEGER, stamp TEXT)")
         c.execute("INSERT INTO info VALUES (?, ?)", (SCHEMA, self.stamp))
-        c.execute("CREATE TABLE articles (id TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, meta BLOB, html TEXT)")
+        c.execute("CREATE TABLE articles (id TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, meta BLOB, "
+                  "html TEXT)")
         c.execute("CREATE TABLE terms (id TEXT PRIMARY KEY, pairs BLOB)")
         c.execute("CREATE TABLE related (key TEXT PRIMARY KEY, lists BLOB)")
         c.execute("CREATE TABLE vocabulary (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL)")
@@ -109,7 +110,8 @@ class ArticleStore:
         with self.conn:
             self.conn.execute("BEGIN")  # one transaction: the vocabulary never lacks a stored term's id
             self.conn.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
-                                  ((i, m, s, pickle.dumps(a, protocol=5), html) for i, m, s, a, html, _ in rows))
+                                  ((i, m, s, pickle.dumps(a, protocol=5), html)
+                                   for i, m, s, a, html, _ in rows))
             ids = self._ids_of(dict.fromkeys(term for row in rows for term, _ in row[5]))
             self.conn.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?)",
                                   ((row[0], _pack(row[5], ids)) for row in rows))
@@ -144,7 +146,7 @@ class ArticleStore:
     def terms(self, ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The terms of these articles, in this order, as rows of a sparse matrix: row r holds the
         vocabulary ids term[ptr[r]:ptr[r + 1]] with their counts; (ptr, term, count)."""
-        import numpy as np  # only the ranking calls this: a build that reuses its lists never loads numpy here
+        import numpy as np  # only the ranking calls this: a build that reuses its lists loads no numpy
 
         blobs = dict(self.conn.execute("SELECT id, pairs FROM terms"))
         packed = [blobs[i] for i in ids]
