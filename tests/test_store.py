@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from sitegen.config import SiteConfig
 from sitegen.reader import parse_article
@@ -48,3 +49,13 @@ def test_vocabulary_persists_across_stores_and_edits(tmp_path: Path):
     assert len(words) == len(set(words.values())) == 5  # harbour, ferry, strike, timetable, ends
     assert words["ferry"] in term[: ptr[1]] and words["ferry"] in term[ptr[1] :]
     assert np.diff(ptr).tolist() == [4, 2]
+
+
+def test_deleted_articles_lose_their_terms(tmp_path: Path):
+    store = ArticleStore(tmp_path / "a.sqlite", "stamp")
+    store.open()
+    store.put([parsed("a.md", "Harbour ferry strike."), parsed("b.md", "Ferry timetable.")])
+    store.delete(["a.md"])
+    assert store.conn.execute("SELECT id FROM terms").fetchall() == [("b.md",)]
+    with pytest.raises(KeyError):
+        store.terms(["a.md"])
