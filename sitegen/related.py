@@ -70,7 +70,7 @@ _K1, _B = 1.2, 0.75  # BM25 term-frequency saturation and length normalisation
 _UNIT = 2.0**32  # fixed-point unit: sums are exact integers, and scores closer than this are ties
 _SHIFT = 35  # a packed key is column << _SHIFT | value in units (values are at most 1)
 _EMPTY = ((1 << 28) - 1) << _SHIFT  # sorts after every real key and carries a zero value
-_BUDGET = 1 << 20  # array elements per block of rows: bounds memory, keeps blocks in cache
+_BUDGET = 1 << 16  # array elements per block of rows: blocks stay in cache and reuse freed memory
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
