@@ -177,45 +177,63 @@ def _normalise(rows: _Rows, part_of: np.ndarray, scale: np.ndarray) -> _Rows:
 
 
 def _columns(term: np.ndarray) -> tuple[np.ndarray, int]:
-    """Each entry's column, terms numbered by first appearance (not by the caller's numbering); how many."""
+    """Each term id's column, numbered by first appearance (not by the caller's numbering); how many."""
     first = np.full(int(term.max(initial=0)) + 1, len(term))
     first[term[::-1]] = np.arange(len(term))[::-1]  # the last write wins: each term's first entry
     used = np.flatnonzero(first < len(term))
-    number = np.empty(len(first), np.int64)
+    number = np.zeros(len(first), np.int64)
     number[used[np.argsort(first[used])]] = np.arange(len(used))
-    return number[term], len(used)
+    return number, len(used)
 
 
 def _vectors(docs: Sequence[RelatedDoc], terms: TermCounts, s: RelatedSettings
              ) -> tuple[_Rows, np.ndarray, np.ndarray]:
-    """Per doc, a BM25 x IDF text part and an IDF tag part; each column's part; the parts' lengths."""
+    """Per doc, a BM25 x IDF text part and an IDF tag part; each column's part; the parts' lengths.
+
+    Global statistics first, then the vectors block by block: whole-archive temporaries would cost more
+    in fresh memory than in arithmetic."""
     n = len(docs)
-    words, n_vocab = _columns(terms.term)
+    number, n_vocab = _columns(terms.term)
     tag_of = {t: i for i, t in enumerate(dict.fromkeys(t for d in docs for t in d.tags), n_vocab)}
     tags = np.fromiter((tag_of[t] for d in docs for t in d.tags), np.int64)
+    n_tags = np.fromiter(map(len, (d.tags for d in docs)), np.int64, n)
+    tag_ptr = np.concatenate(([0], np.cumsum(n_tags)))
     part_of = np.zeros(n_vocab + len(tag_of), np.int64)
     part_of[n_vocab:] = 1
-    n_words = np.diff(terms.ptr)
-    n_tags = np.fromiter(map(len, (d.tags for d in docs)), np.int64, n)
-    ptr = np.concatenate(([0], np.cumsum(n_words + n_tags)))
-    word_at = np.arange(len(words)) + np.repeat(np.cumsum(n_tags) - n_tags, n_words)
-    tag_at = np.arange(len(tags)) + np.repeat(np.cumsum(n_words), n_tags)
-    col = np.empty(ptr[-1], np.int64)
-    col[word_at] = words
-    col[tag_at] = tags
-    tf = np.ones(ptr[-1])
-    count = terms.count.astype(float)
-    doc_length = np.bincount(np.repeat(np.arange(n), n_words), count, n)
-    relative = np.repeat(doc_length / max(doc_length.mean(), 1.0), n_words)
-    tf[word_at] = count * (_K1 + 1) / (count + _K1 * (1 - _B + _B * relative))
-    df = np.bincount(col, minlength=len(part_of))
+    df = np.bincount(tags, minlength=len(part_of))
+    per_term = np.bincount(terms.term)
+    df[number[per_term > 0]] = per_term[per_term > 0]
+    idf = np.log(n / np.maximum(df, 1))
+    # A term of one article links nothing; one of every article has no weight.
+    linking = (df > 1) & (df <= max(s.max_df_ratio * n, s.max_postings))
+    total = np.concatenate(([0], np.cumsum(terms.count)))
+    doc_length = (total[terms.ptr[1:]] - total[terms.ptr[:-1]]).astype(float)
+    relative_to = max(doc_length.mean(), 1.0)
     weights = np.array([s.text_weight, s.tag_weight], float)
     scale = np.sqrt(weights / max(weights.max(), 1e-300))  # entries and products stay within [0, 1]
-    ptr, col, val = _normalise((ptr, col, tf * np.log(n / df[col])), part_of, scale)
-    # A term of one article links nothing; one of every article has no weight.
-    useful = (df[col] > 1) & (df[col] <= max(s.max_df_ratio * n, s.max_postings)) & (val > 0)
-    ptr = np.concatenate(([0], np.cumsum(np.bincount(_row_ids(ptr)[useful], minlength=n))))
-    return _strongest((ptr, col[useful], val[useful]), s.max_terms), part_of, scale
+    step = max(1, 4 * _BUDGET * n // max(len(terms.term) + len(tags), 1))
+    pieces = []
+    for r0 in range(0, n, step):
+        r1 = min(r0 + step, n)
+        a, b = terms.ptr[r0], terms.ptr[r1]
+        n_words = np.diff(terms.ptr[r0 : r1 + 1])
+        count = terms.count[a:b].astype(float)
+        relative = np.repeat(doc_length[r0:r1] / relative_to, n_words)
+        ptr = np.concatenate(([0], np.cumsum(n_words + n_tags[r0:r1])))
+        word_at = np.arange(b - a) + np.repeat(tag_ptr[r0:r1] - tag_ptr[r0], n_words)
+        tag_at = np.arange(tag_ptr[r1] - tag_ptr[r0]) + np.repeat(np.cumsum(n_words), n_tags[r0:r1])
+        col = np.empty(ptr[-1], np.int64)
+        col[word_at] = number[terms.term[a:b]]
+        col[tag_at] = tags[tag_ptr[r0] : tag_ptr[r1]]
+        tf = np.ones(ptr[-1])
+        tf[word_at] = count * (_K1 + 1) / (count + _K1 * (1 - _B + _B * relative))
+        ptr, col, val = _normalise((ptr, col, tf * idf[col]), part_of, scale)
+        useful = linking[col] & (val > 0)
+        ptr = np.concatenate(([0], np.cumsum(np.bincount(_row_ids(ptr)[useful], minlength=r1 - r0))))
+        pieces.append(_strongest((ptr, col[useful], val[useful]), s.max_terms))
+    lengths = np.concatenate([np.diff(ptr) for ptr, _, _ in pieces])
+    rows = np.concatenate(([0], np.cumsum(lengths))), *(np.concatenate(part) for part in list(zip(*pieces))[1:])
+    return rows, part_of, scale
 
 
 def _strongest(rows: _Rows, k: int) -> _Rows:
