@@ -130,10 +130,12 @@ def _padded(counts: np.ndarray, keys: np.ndarray, pad: int) -> np.ndarray:
     return table.reshape(len(counts), width)
 
 
-def _reduce(rows: _Rows, sources: np.ndarray, coef: np.ndarray, k: int) -> _Rows:
+def _reduce(rows: _Rows, sources: np.ndarray, coef: np.ndarray, k: int, part_of: np.ndarray, scale: np.ndarray
+            ) -> _Rows:
     """Row i becomes the k largest entries of sum_j coef[i, j] * rows[sources[i, j]] (-1: none), ties to
-    the lower column.  A block of rows adds up its entries in a dense table over the columns it uses, in
-    _UNIT units so that the sums are exact: far faster than sorting the entries."""
+    the lower column, with its parts normalised (see _normalise).  A block of rows adds up its entries in a
+    dense table over the columns it uses, in _UNIT units so that the sums are exact: far faster than
+    sorting the entries."""
     ptr, col, val = rows
     length = np.diff(ptr)
     n, n_cols = len(sources), int(col.max(initial=0)) + 1
@@ -157,7 +159,8 @@ def _reduce(rows: _Rows, sources: np.ndarray, coef: np.ndarray, k: int) -> _Rows
         dense = np.bincount(cell, value, len(block) * len(used))
         at = np.flatnonzero(dense)
         found = np.concatenate(([0], np.cumsum(np.bincount(at // len(used), minlength=len(block)))))
-        b_ptr, b_col, b_val = _strongest((found, used[at % len(used)], dense[at] / _UNIT), k)
+        b_rows = _strongest((found, used[at % len(used)], dense[at] / _UNIT), k)
+        b_ptr, b_col, b_val = _normalise(b_rows, part_of, scale)
         new_len[block] = np.diff(b_ptr)
         pieces.append((block, b_col, b_val))
     ptr = np.concatenate(([0], np.cumsum(new_len)))
@@ -231,9 +234,9 @@ def _vectors(docs: Sequence[RelatedDoc], terms: TermCounts, s: RelatedSettings
         useful = linking[col] & (val > 0)
         ptr = np.concatenate(([0], np.cumsum(np.bincount(_row_ids(ptr)[useful], minlength=r1 - r0))))
         pieces.append(_strongest((ptr, col[useful], val[useful]), s.max_terms))
-    lengths = np.concatenate([np.diff(ptr) for ptr, _, _ in pieces])
-    rows = np.concatenate(([0], np.cumsum(lengths))), *(np.concatenate(part) for part in list(zip(*pieces))[1:])
-    return rows, part_of, scale
+    ptrs, cols, vals = zip(*pieces)
+    lengths = np.concatenate([np.diff(ptr) for ptr in ptrs])
+    return (np.concatenate(([0], np.cumsum(lengths))), np.concatenate(cols), np.concatenate(vals)), part_of, scale
 
 
 def _strongest(rows: _Rows, k: int) -> _Rows:
@@ -321,8 +324,7 @@ def _expand(rows: _Rows, pool: np.ndarray, sims: np.ndarray, part_of: np.ndarray
     total = weight.sum(1, keepdims=True)
     mix = s.expansion_weight * weight / np.where(total > 0, total, 1.0)
     coef = np.concatenate((np.ones((n, 1)), mix), 1) / (1 + s.expansion_weight)  # keeps values <= 1
-    expanded = _reduce(rows, np.concatenate((np.arange(n)[:, None], near), 1), coef, s.max_terms)
-    return _normalise(expanded, part_of, scale)
+    return _reduce(rows, np.concatenate((np.arange(n)[:, None], near), 1), coef, s.max_terms, part_of, scale)
 
 
 def _order(pool: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
