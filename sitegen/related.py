@@ -236,7 +236,8 @@ def _vectors(docs: Sequence[RelatedDoc], terms: TermCounts, s: RelatedSettings
         pieces.append(_strongest((ptr, col[useful], val[useful]), s.max_terms))
     ptrs, cols, vals = zip(*pieces)
     lengths = np.concatenate([np.diff(ptr) for ptr in ptrs])
-    return (np.concatenate(([0], np.cumsum(lengths))), np.concatenate(cols), np.concatenate(vals)), part_of, scale
+    rows = np.concatenate(([0], np.cumsum(lengths))), np.concatenate(cols), np.concatenate(vals)
+    return rows, part_of, scale
 
 
 def _strongest(rows: _Rows, k: int) -> _Rows:
