@@ -68,8 +68,6 @@ class TermCounts:
 
 _K1, _B = 1.2, 0.75  # BM25 term-frequency saturation and length normalisation
 _UNIT = 2.0**32  # fixed-point unit: sums are exact integers, and scores closer than this are ties
-_SHIFT = 35  # a packed key is column << _SHIFT | value in units (values are at most 1)
-_EMPTY = ((1 << 28) - 1) << _SHIFT  # sorts after every real key and carries a zero value
 _BUDGET = 1 << 16  # array elements per block of rows: blocks stay in cache and reuse freed memory
 
 
@@ -95,28 +93,32 @@ def _blocks(cost: np.ndarray, max_rows: int) -> Iterator[np.ndarray]:
         start = stop
 
 
-def _sum_top(table: np.ndarray, k: int, exclude: np.ndarray) -> np.ndarray:
-    """Sum the values of each row's packed keys (column << _SHIFT | value; _EMPTY pads) by column, and keep
-    the columns of each row's k largest positive sums, ties to the lower column: (rows, <= k) with -1 pads,
-    best last.  Skips column exclude[row].
+def _sum_top(found: np.ndarray, value: np.ndarray, k: int, exclude: np.ndarray, pad: int) -> np.ndarray:
+    """Sum each row's values by the column found with them, and keep the columns of each row's k largest
+    positive sums, ties to the lower column: (rows, <= k) with -1 pads, best last.  Skips column
+    exclude[row] and column `pad`, which is above all others.
 
-    Each row is sorted on its own: many short sorts run far faster than one long one."""
-    n_rows, width = table.shape
-    table = np.sort(table, axis=1).ravel()
-    col = table >> _SHIFT
-    edge = np.ones(len(table), bool)
+    Each row is sorted on its own (many short sorts run far faster than one long one), as keys of a column
+    and a position in the row: 32 bits where they fit, which sort twice as fast as 64."""
+    n_rows, width = found.shape
+    slot_bits = (width - 1).bit_length()
+    kind = np.int32 if (pad << slot_bits) < 2**31 else np.int64
+    table = np.sort(found.astype(kind) << slot_bits | np.arange(width, dtype=kind), axis=1)
+    col = (table >> slot_bits).ravel()
+    value = np.take_along_axis(value, table & ((1 << slot_bits) - 1), 1).ravel()
+    edge = np.ones(len(col), bool)
     edge[1:] = col[1:] != col[:-1]
     edge[::width] = True
-    first = np.flatnonzero(edge & (table != _EMPTY))
-    sums = np.add.reduceat(table & ((1 << _SHIFT) - 1), first) if len(first) else first
-    row, col = first // width, col[first]
+    first = np.flatnonzero(edge & (col != pad))
+    sums = np.add.reduceat(value, first) if len(first) else first
+    row, col = first // width, col[first].astype(np.int64)
     sums[col == exclude[row]] = 0
     # One key per sum: the sum (low bits dropped if they do not fit), then the lower column first.
     bits = int(col.max(initial=0)).bit_length()
     drop = max(0, int(sums.max(initial=0)).bit_length() + bits - 62)
-    found = np.bincount(row, minlength=n_rows)
-    table = np.zeros((n_rows, max(int(found.max(initial=0)), 1)), np.int64)
-    table[row, np.arange(len(row)) - (np.cumsum(found) - found)[row]] = (sums >> drop) << bits | ((1 << bits) - 1 - col)
+    count = np.bincount(row, minlength=n_rows)
+    table = np.zeros((n_rows, max(int(count.max(initial=0)), 1)), np.int64)
+    table[row, np.arange(len(row)) - (np.cumsum(count) - count)[row]] = (sums >> drop) << bits | ((1 << bits) - 1 - col)
     table = np.sort(table, axis=1)[:, -k:]  # sorting is vectorised, and beats a partition here
     return np.where(table >> bits > 0, (1 << bits) - 1 - (table & ((1 << bits) - 1)), -1)
 
@@ -270,8 +272,8 @@ def _candidates(rows: _Rows, n_cols: int, cap: int, k: int) -> np.ndarray:
     rank = np.arange(len(col)) - np.repeat(np.cumsum(df) - df, df)
     by_col, rank = by_col[rank < cap], rank[rank < cap]
     width = max(min(cap, int(df.max(initial=0))), 1)
-    post_key, post_value = np.full((n_cols + 1, width), _EMPTY), np.zeros((n_cols + 1, width), np.int64)
-    post_key[col[by_col], rank] = row[by_col] << _SHIFT
+    post_row, post_value = np.full((n_cols + 1, width), n), np.zeros((n_cols + 1, width), np.int64)
+    post_row[col[by_col], rank] = row[by_col]
     post_value[col[by_col], rank] = fixed[by_col]
     length = np.diff(ptr)
     pool = np.full((n, k), -1)
@@ -283,8 +285,8 @@ def _candidates(rows: _Rows, n_cols: int, cap: int, k: int) -> np.ndarray:
         query[at] = col[ent]
         weight = np.zeros(query.shape, np.int64)
         weight[at] = fixed[ent]
-        keys = post_key[query] | post_value[query] * weight[:, :, None]
-        top = _sum_top(keys.reshape(len(block), -1), k, block)
+        value = post_value[query] * weight[:, :, None]
+        top = _sum_top(post_row[query].reshape(len(block), -1), value.reshape(len(block), -1), k, block, n)
         pool[block, : top.shape[1]] = top
     return pool
 
