@@ -118,7 +118,8 @@ def _sum_top(found: np.ndarray, value: np.ndarray, k: int, exclude: np.ndarray, 
     drop = max(0, int(sums.max(initial=0)).bit_length() + bits - 62)
     count = np.bincount(row, minlength=n_rows)
     table = np.zeros((n_rows, max(int(count.max(initial=0)), 1)), np.int64)
-    table[row, np.arange(len(row)) - (np.cumsum(count) - count)[row]] = (sums >> drop) << bits | ((1 << bits) - 1 - col)
+    at = np.arange(len(row)) - (np.cumsum(count) - count)[row]
+    table[row, at] = (sums >> drop) << bits | ((1 << bits) - 1 - col)
     table = np.sort(table, axis=1)[:, -k:]  # sorting is vectorised, and beats a partition here
     return np.where(table >> bits > 0, (1 << bits) - 1 - (table & ((1 << bits) - 1)), -1)
 
