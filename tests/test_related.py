@@ -8,7 +8,7 @@ from collections import namedtuple
 import numpy as np
 import pytest
 
-from sitegen.related import RelatedDoc, RelatedSettings, TermCounts, compute_related
+from sitegen.related import RelatedDoc, RelatedSettings, TermCounts, _reduce, compute_related
 from sitegen.terms import Terms, extract_terms
 
 DAY = 86400.0
@@ -247,3 +247,13 @@ def test_sparse_machinery_matches_brute_force(seed):
 def test_expansion_keeps_lists_on_topic_with_noisy_tags():
     docs, topic_of = archive(400, tags=True)
     assert precision(rank(docs, RelatedSettings()), topic_of) == 1.0
+
+
+def test_combined_vectors_keep_the_k_largest_entries_above_the_floor_normalised():
+    rows = np.array([0, 2, 5]), np.array([0, 1, 0, 2, 3]), np.array([0.6, 0.8, 0.6, 0.1, 0.005])
+    sources, coef = np.array([[0, 1]]), np.array([[0.5, 0.5]])  # sums: 0.6, 0.4, 0.05, 0.0025
+    one_part, unit = np.zeros(4, np.int64), np.ones(2)
+    ptr, col, val = _reduce(rows, sources, coef, 3, 0.0, one_part, unit)
+    assert ptr.tolist() == [0, 3] and sorted(col.tolist()) == [0, 1, 2]
+    ptr, col, val = _reduce(rows, sources, coef, 3, 0.1, one_part, unit)
+    assert sorted(zip(col.tolist(), np.round(val, 6).tolist())) == [(0, 0.832050), (1, 0.554700)]
