@@ -36,8 +36,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from sitegen.related import RelatedDoc, RelatedSettings, compute_related
-from sitegen.terms import extract_terms
+from sitegen.related import RelatedDoc, RelatedSettings, TermCounts, compute_related
+from sitegen.terms import Terms, extract_terms
 
 GEN_CORPUS = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
 MARKUP = re.compile(r"```.*?```|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[#>*_`\[\]|-]", re.DOTALL)  # crude, enough here
@@ -115,12 +115,12 @@ def breakdown(related: dict[str, tuple[str, ...]], topics: dict[str, str], order
     return f"even {halves[0]:.4f}  odd {halves[1]:.4f}  per-topic mean {sum(per_topic) / max(len(per_topic), 1):.4f}"
 
 
-def baseline(docs: list[RelatedDoc], k: int) -> dict[str, tuple[str, ...]]:
+def baseline(docs: list[RelatedDoc], terms: list[Terms], k: int) -> dict[str, tuple[str, ...]]:
     """Textbook TF-IDF cosine: raw counts x ln(N/df), exact top k, dense blocks (small archives only)."""
-    vocab = {t: i for i, t in enumerate(sorted({t for d in docs for t, _ in d.terms}))}
+    vocab = {t: i for i, t in enumerate(sorted({t for row in terms for t, _ in row}))}
     x = np.zeros((len(docs), len(vocab)), np.float32)
-    for r, d in enumerate(docs):
-        for t, c in d.terms:
+    for r, row in enumerate(terms):
+        for t, c in row:
             x[r, vocab[t]] = c
     x *= np.log(len(docs) / np.count_nonzero(x, axis=0))
     x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
@@ -147,7 +147,7 @@ def main() -> None:
     a = ap.parse_args()
 
     start = time.perf_counter()
-    docs, extract, topics = [], 0.0, {}
+    docs, terms, extract, topics = [], [], 0.0, {}
     with tempfile.TemporaryDirectory() as tmp:
         if a.newsarticles:
             rows = read_newsarticles(a.newsarticles, a.every_story, topics)
@@ -164,16 +164,17 @@ def main() -> None:
             source = str(a.corpus) if a.corpus else f"gen_corpus.py --seed {a.seed} --topic-tag {a.topic_tag}"
         for i, url, ts, tags, title, summary, body in rows:
             tick = time.perf_counter()
-            terms = extract_terms(title, summary, body)
+            terms.append(extract_terms(title, summary, body))
             extract += time.perf_counter() - tick
-            docs.append(RelatedDoc(id=i, url=url, timestamp=ts, tags=tags, terms=terms))
+            docs.append(RelatedDoc(id=i, url=url, timestamp=ts, tags=tags))
     read = time.perf_counter() - start - extract
     rss_docs = rss_mb()
 
     settings = RelatedSettings(count=a.k)
-    start = time.perf_counter()
-    related = compute_related(docs, settings)
-    related_time = time.perf_counter() - start
+    counts = TermCounts.of(terms)
+    start = time.process_time()  # CPU time: the machine may be shared
+    related = compute_related(docs, counts, settings)
+    related_time = time.process_time() - start
     rss_related = rss_mb()
 
     p, links, full = precision(related, topics, a.k)
@@ -183,12 +184,12 @@ def main() -> None:
     order = [d.id for d in docs]
     print(f"  breakdown    {breakdown(related, topics, order, a.k)}")
     if a.baseline:
-        plain = baseline(docs, a.k)
+        plain = baseline(docs, terms, a.k)
         print(f"baseline       {precision(plain, topics, a.k)[0]:.4f}  (plain TF-IDF cosine)")
         print(f"  breakdown    {breakdown(plain, topics, order, a.k)}")
     print(f"read+parse     {read:.2f} s")
     print(f"extract_terms  {extract:.2f} s")
-    print(f"compute_related {related_time:.3f} s")
+    print(f"compute_related {related_time:.3f} CPU s")
     print(f"peak RSS       {rss_docs:.0f} MB after extract_terms, {rss_related:.0f} MB after compute_related")
 
 

@@ -3,17 +3,17 @@ inputs hold), which are computed separately so that list pages can render meanwh
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from array import array
+from collections.abc import Sequence
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.model import Article, Site
-from sitegen.related import RelatedDoc, compute_related
+from sitegen.related import RelatedDoc, TermCounts, compute_related
 from sitegen.routes import article_url
 from sitegen.slugs import slugify
 from sitegen.store import ArticleStore
 from sitegen.taxonomy import authors_of, months_of, newest_first, tags_of, years_of
-from sitegen.terms import Terms
 
 
 def assemble(config: SiteConfig, articles: dict[str, Article], assets: dict[str, str]) -> tuple[Site, list[SiteError]]:
@@ -58,23 +58,27 @@ def _resolve_pins(articles: dict[str, Article], order: tuple[str, ...]) -> tuple
 def _related(config: SiteConfig, articles: dict[str, Article], order: tuple[str, ...], urls: dict[str, str],
              pins: dict[str, tuple[str, ...]], store: ArticleStore) -> dict[str, tuple[str, ...]]:
     """Related lists, from the store when no input of the ranking changed since they were computed."""
-    tags = {i: tuple(sorted({slugify(t) for t in articles[i].tags})) for i in order}
-    h = hashlib.sha256(repr(config.related).encode())
-    for i in order:
-        a = articles[i]
-        h.update(repr((i, a.source_hash, urls[i], a.date.timestamp(), tags[i], pins[i], a.related_enabled)).encode())
-    key = h.hexdigest()
+    slugs = {t: slugify(t) for t in {t for i in order for t in articles[i].tags}}  # once per tag: they repeat
+    chosen = [articles[i] for i in order]
+    columns = (order, [urls[i] for i in order], [a.date.timestamp() for a in chosen],
+               [tuple(sorted({slugs[t] for t in a.tags})) for a in chosen], [pins[i] for i in order],
+               [a.related_enabled for a in chosen])
+    key = _ranking_key(config, columns, [a.source_hash for a in chosen])
     lists = store.related(key)
     if lists is None:
-        lists = rank_related(config, articles, order, urls, pins, tags, store.terms)
+        docs = [RelatedDoc(*fields) for fields in zip(*columns)]
+        lists = compute_related(docs, TermCounts(*store.terms(order)), config.related)
         store.save_related(key, lists)
     return lists
 
 
-def rank_related(config: SiteConfig, articles: dict[str, Article], order: tuple[str, ...], urls: dict[str, str],
-                 pins: dict[str, tuple[str, ...]], tags: dict[str, tuple[str, ...]],
-                 terms: Callable[[], dict[str, Terms]]) -> dict[str, tuple[str, ...]]:
-    all_terms = terms()
-    docs = [RelatedDoc(id=i, url=urls[i], timestamp=articles[i].date.timestamp(), tags=tags[i], terms=all_terms[i],
-                       pinned=pins[i], enabled=articles[i].related_enabled) for i in order]
-    return compute_related(docs, config.related)
+def _ranking_key(config: SiteConfig, columns: tuple[Sequence, ...], hashes: list[str]) -> str:
+    """A digest of the ranking's inputs: settings, RelatedDoc fields (as columns) and source hashes (terms)."""
+    ids, urls, stamps, tags, pins, enabled = columns
+    h = hashlib.sha256(repr(config.related).encode())
+    # Ids, URLs and hashes hold no NUL, so joining them is unambiguous: far faster than a repr per article.
+    for strings in (ids, urls, hashes):
+        h.update("\0".join(strings).encode() + b"\1")
+    h.update(repr((tags, pins)).encode())
+    h.update(bytes(enabled) + array("d", stamps).tobytes())
+    return h.hexdigest()

@@ -1,21 +1,33 @@
 """The persistent article cache: parsed articles by file, their HTML bodies and terms, and related lists.
 
 One SQLite file per site. Metadata loads in one query; bodies and terms are fetched only when a page or
-the related ranking needs them, so a rebuild of nothing touches neither and memory stays bounded."""
+the related ranking needs them, so a rebuild of nothing touches neither and memory stays bounded.  Terms
+are stored as ids of a vocabulary table, in a table of their own, so that the ranking reads little and
+loads every article's terms as one array."""
 from __future__ import annotations
 
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitegen.model import Article
 from sitegen.terms import Terms
 
-SCHEMA = 4
+if TYPE_CHECKING:
+    import numpy as np
+
+SCHEMA = 5
 """Bumped whenever the tables or the pickled dataclasses change shape."""
+_PAIR = 8
+"""Bytes per stored (term id, count) pair: two native 32-bit integers."""
+_LOOKUP = 500
+"""Terms per vocabulary query (SQLite allows 999 parameters in old versions)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +51,8 @@ class ArticleStore:
         self.stamp = stamp
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
+        self._term_ids: dict[str, int] = {}
+        """The vocabulary ids this process has looked up or added."""
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -63,6 +77,7 @@ class ArticleStore:
             self.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._term_ids = {}
             self._create()
         return notice
 
@@ -77,8 +92,10 @@ class ArticleStore:
         c.execute("CREATE TABLE info (schema INTEGER, stamp TEXT)")
         c.execute("INSERT INTO info VALUES (?, ?)", (SCHEMA, self.stamp))
         c.execute("CREATE TABLE articles (id TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, meta BLOB, "
-                  "html TEXT, terms BLOB)")
+                  "html TEXT)")
+        c.execute("CREATE TABLE terms (id TEXT PRIMARY KEY, pairs BLOB)")
         c.execute("CREATE TABLE related (key TEXT PRIMARY KEY, lists BLOB)")
+        c.execute("CREATE TABLE vocabulary (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL)")
 
     def index(self) -> dict[str, Cached]:
         """Every cached article by id, without bodies or terms."""
@@ -88,13 +105,26 @@ class ArticleStore:
         except (sqlite3.DatabaseError, pickle.UnpicklingError, AttributeError, TypeError) as exc:
             raise CacheError(str(exc)) from exc
 
-    def put(self, rows: Iterable[tuple[str, int, int, Article, str, Terms]]) -> None:
+    def put(self, rows: Sequence[tuple[str, int, int, Article, str, Terms]]) -> None:
         """Store freshly parsed articles: (id, mtime_ns, size, article, html, terms)."""
         with self.conn:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)",
-                ((i, m, s, pickle.dumps(a, protocol=5), html, pickle.dumps(t, protocol=5))
-                 for i, m, s, a, html, t in rows))
+            self.conn.execute("BEGIN")  # one transaction: the vocabulary never lacks a stored term's id
+            self.conn.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
+                                  ((i, m, s, pickle.dumps(a, protocol=5), html)
+                                   for i, m, s, a, html, _ in rows))
+            ids = self._ids_of(dict.fromkeys(term for row in rows for term, _ in row[5]))
+            self.conn.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?)",
+                                  ((row[0], _pack(row[5], ids)) for row in rows))
+
+    def _ids_of(self, terms: Iterable[str]) -> dict[str, int]:
+        """The vocabulary, with ids for these terms (new ones are added)."""
+        missing = [t for t in terms if t not in self._term_ids]
+        self.conn.executemany("INSERT OR IGNORE INTO vocabulary (term) VALUES (?)", ((t,) for t in missing))
+        for start in range(0, len(missing), _LOOKUP):
+            part = missing[start : start + _LOOKUP]
+            self._term_ids.update(self.conn.execute(
+                f"SELECT term, id FROM vocabulary WHERE term IN ({', '.join('?' * len(part))})", part))
+        return self._term_ids
 
     def touch(self, rows: Iterable[tuple[str, int, int]]) -> None:
         """Record a new mtime/size for files whose bytes did not change."""
@@ -105,6 +135,7 @@ class ArticleStore:
     def delete(self, ids: Iterable[str]) -> None:
         with self.conn:
             self.conn.executemany("DELETE FROM articles WHERE id = ?", ((i,) for i in ids))
+            self.conn.executemany("DELETE FROM terms WHERE id = ?", ((i,) for i in ids))
 
     def html(self, article_id: str) -> str:
         row = self.conn.execute("SELECT html FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -112,8 +143,16 @@ class ArticleStore:
             raise KeyError(article_id)
         return row[0]
 
-    def terms(self) -> dict[str, Terms]:
-        return {i: pickle.loads(t) for i, t in self.conn.execute("SELECT id, terms FROM articles")}
+    def terms(self, ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The terms of these articles, in this order, as rows of a sparse matrix: row r holds the
+        vocabulary ids term[ptr[r]:ptr[r + 1]] with their counts; (ptr, term, count)."""
+        import numpy as np  # only the ranking calls this: a build that reuses its lists loads no numpy
+
+        blobs = dict(self.conn.execute("SELECT id, pairs FROM terms"))
+        packed = [blobs[i] for i in ids]
+        pairs = np.frombuffer(b"".join(packed), np.uint32).reshape(-1, 2)
+        lengths = np.fromiter(map(len, packed), np.int64, len(packed)) // _PAIR
+        return np.concatenate(([0], np.cumsum(lengths))), pairs[:, 0], pairs[:, 1]
 
     def related(self, key: str) -> dict[str, tuple[str, ...]] | None:
         row = self.conn.execute("SELECT lists FROM related WHERE key = ?", (key,)).fetchone()
@@ -128,3 +167,8 @@ class ArticleStore:
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
         self._conn = None
+
+
+def _pack(terms: Terms, ids: dict[str, int]) -> bytes:
+    """The (term id, count) pairs of `ArticleStore.terms`."""
+    return array("I", chain.from_iterable((ids[t], n) for t, n in terms)).tobytes()

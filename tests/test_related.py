@@ -3,12 +3,13 @@
 import dataclasses
 import math
 import random
+from collections import namedtuple
 
 import numpy as np
 import pytest
 
-from sitegen.related import RelatedDoc, RelatedSettings, compute_related
-from sitegen.terms import extract_terms
+from sitegen.related import RelatedDoc, RelatedSettings, TermCounts, _reduce, compute_related
+from sitegen.terms import Terms, extract_terms
 
 DAY = 86400.0
 TOPICS = {
@@ -20,7 +21,18 @@ TOPICS = {
 FILLER = ["officials", "report", "week", "government", "minister", "city", "region", "country", "talks", "local"]
 
 
-def archive(n: int, seed: int = 1, tags: bool = True, every: str | None = None) -> tuple[list[RelatedDoc], dict[str, str]]:
+Doc = tuple[RelatedDoc, Terms]
+
+
+def doc(doc_id: str, terms: Terms, timestamp: float = 0.0, tags: tuple[str, ...] = (), url: str | None = None) -> Doc:
+    return RelatedDoc(id=doc_id, url=url or f"/{doc_id}/", timestamp=timestamp, tags=tags), terms
+
+
+def rank(docs: list[Doc], settings: RelatedSettings) -> dict[str, tuple[str, ...]]:
+    return compute_related([d for d, _ in docs], TermCounts.of([t for _, t in docs]), settings)
+
+
+def archive(n: int, seed: int = 1, tags: bool = True, every: str | None = None) -> tuple[list[Doc], dict[str, str]]:
     """n random articles on TOPICS (topic words are 30% of the text) and their topics."""
     rng = random.Random(seed)
     docs, topic_of = [], {}
@@ -32,8 +44,8 @@ def archive(n: int, seed: int = 1, tags: bool = True, every: str | None = None) 
         doc_tags = {rng.choice(["north", "south", "east", "west", "centre"])} if tags else set()
         if every:
             doc_tags.add(every)
-        docs.append(RelatedDoc(id=f"a{i:03d}.md", url=f"/a{i:03d}/", timestamp=1.6e9 + rng.randrange(3000) * DAY,
-                               tags=tuple(sorted(doc_tags)), terms=extract_terms(title, "", body)))
+        docs.append(doc(f"a{i:03d}.md", extract_terms(title, "", body), 1.6e9 + rng.randrange(3000) * DAY,
+                        tuple(sorted(doc_tags))))
         topic_of[f"a{i:03d}.md"] = topic
     return docs, topic_of
 
@@ -46,8 +58,8 @@ def precision(related: dict[str, tuple[str, ...]], topic_of: dict[str, str]) -> 
 def test_every_id_present_never_itself_no_duplicates_count_respected():
     docs, _ = archive(60)
     for count in (0, 1, 3, 7):
-        related = compute_related(docs, RelatedSettings(count=count))
-        assert related.keys() == {d.id for d in docs}
+        related = rank(docs, RelatedSettings(count=count))
+        assert related.keys() == {d.id for d, _ in docs}
         for i, rs in related.items():
             assert i not in rs and len(set(rs)) == len(rs) and len(rs) <= count
         assert all(len(rs) == count for rs in related.values())
@@ -55,80 +67,97 @@ def test_every_id_present_never_itself_no_duplicates_count_respected():
 
 def test_same_result_for_any_input_order():
     docs, _ = archive(80, tags=True)
-    expected = compute_related(docs, RelatedSettings())
+    expected = rank(docs, RelatedSettings())
     for seed in range(3):
         shuffled = docs[:]
         random.Random(seed).shuffle(shuffled)
-        assert compute_related(shuffled, RelatedSettings()) == expected
+        assert rank(shuffled, RelatedSettings()) == expected
+
+
+def test_same_result_for_any_numbering_of_terms():
+    docs, _ = archive(80, tags=True)
+    counts = TermCounts.of([t for _, t in docs])
+    # Few terms and postings kept: ties between equally strong terms decide what is kept.
+    settings = RelatedSettings(max_terms=3, max_postings=4)
+    expected = compute_related([d for d, _ in docs], counts, settings)
+    for seed in range(3):
+        renumber = np.random.default_rng(seed).permutation(3 * len(counts.term))  # gaps, as a store's ids have
+        renumbered = TermCounts(counts.ptr, renumber[counts.term], counts.count)
+        assert compute_related([d for d, _ in docs], renumbered, settings) == expected
+
+
+def test_term_counts_rows_reorder_and_keep_counts():
+    counts = TermCounts.of([(("a", 1), ("b", 2)), (), (("b", 5),)])
+    picked = counts.rows(np.array([2, 0, 1]))
+    assert picked.ptr.tolist() == [0, 1, 3, 3]
+    assert picked.term.tolist() == [1, 0, 1] and picked.count.tolist() == [5, 1, 2]
 
 
 def test_pins_come_first_in_order_without_self_or_duplicates():
     docs, _ = archive(40)
-    first = dataclasses.replace(docs[0], pinned=("a007.md", docs[0].id, "a003.md", "a007.md"))
-    related = compute_related([first, *docs[1:]], RelatedSettings(count=4))
+    first = dataclasses.replace(docs[0][0], pinned=("a007.md", docs[0][0].id, "a003.md", "a007.md"))
+    related = rank([(first, docs[0][1]), *docs[1:]], RelatedSettings(count=4))
     assert related[first.id][:2] == ("a007.md", "a003.md")
     assert len(related[first.id]) == 4 and len(set(related[first.id])) == 4
-    assert compute_related([first, *docs[1:]], RelatedSettings(count=1))[first.id] == ("a007.md",)
+    assert rank([(first, docs[0][1]), *docs[1:]], RelatedSettings(count=1))[first.id] == ("a007.md",)
 
 
 def test_disabled_article_gets_no_list_but_may_be_listed():
     docs, _ = archive(8)
-    off = dataclasses.replace(docs[0], enabled=False, pinned=("a001.md",))
-    related = compute_related([off, *docs[1:]], RelatedSettings(count=7))
+    off = dataclasses.replace(docs[0][0], enabled=False, pinned=("a001.md",))
+    related = rank([(off, docs[0][1]), *docs[1:]], RelatedSettings(count=7))
     assert related[off.id] == ()
     assert any(off.id in rs for rs in related.values())
 
 
 def test_small_and_degenerate_archives():
-    assert compute_related([], RelatedSettings()) == {}
+    assert rank([], RelatedSettings()) == {}
     docs, _ = archive(2)
-    assert compute_related(docs[:1], RelatedSettings()) == {docs[0].id: ()}
-    empty = RelatedDoc(id="x.md", url="/x/", timestamp=0.0, tags=(), terms=())
-    assert compute_related([empty, *docs], RelatedSettings())["x.md"] == ()
+    assert rank(docs[:1], RelatedSettings()) == {docs[0][0].id: ()}
+    assert rank([doc("x.md", ()), *docs], RelatedSettings())["x.md"] == ()
     with pytest.raises(ValueError):
-        compute_related([docs[0], docs[0]], RelatedSettings())
+        rank([docs[0], docs[0]], RelatedSettings())
+    with pytest.raises(ValueError):
+        compute_related([docs[0][0]], TermCounts.of([]), RelatedSettings())
 
 
 def test_archive_without_tags_gets_on_topic_lists():
     docs, topic_of = archive(200, tags=False)
-    assert precision(compute_related(docs, RelatedSettings()), topic_of) == 1.0
+    assert precision(rank(docs, RelatedSettings()), topic_of) == 1.0
 
 
 def test_tag_carried_by_every_article_changes_nothing():
     docs, topic_of = archive(120, tags=False, every="news")
     plain, _ = archive(120, tags=False)
-    related = compute_related(docs, RelatedSettings(tag_weight=5.0))
-    assert related == compute_related(plain, RelatedSettings(tag_weight=5.0))
+    related = rank(docs, RelatedSettings(tag_weight=5.0))
+    assert related == rank(plain, RelatedSettings(tag_weight=5.0))
     assert precision(related, topic_of) == 1.0
 
 
 def test_rare_shared_tag_counts_when_text_is_silent():
     terms = extract_terms("", "", "weather")
-    docs = [RelatedDoc(id=f"{i}.md", url=f"/{i}/", timestamp=0.0, tags=(t, "common"), terms=terms)
-            for i, t in enumerate(["eclipse", "eclipse", "comet", "comet", "aurora", "aurora"])]
-    related = compute_related(docs, RelatedSettings(count=1))
+    docs = [doc(f"{i}.md", terms, tags=(t, "common")) for i, t in enumerate(["eclipse", "eclipse", "comet", "comet",
+                                                                             "aurora", "aurora"])]
+    related = rank(docs, RelatedSettings(count=1))
     assert related == {"0.md": ("1.md",), "1.md": ("0.md",), "2.md": ("3.md",), "3.md": ("2.md",),
                        "4.md": ("5.md",), "5.md": ("4.md",)}
 
 
 def test_ties_go_to_the_newer_article_then_the_lower_url():
     terms = extract_terms("Harbour ferry strike", "", "ferry harbour strike")
-    docs = [RelatedDoc(id="q.md", url="/q/", timestamp=50 * DAY, tags=(), terms=terms),
-            RelatedDoc(id="old.md", url="/a-old/", timestamp=10 * DAY, tags=(), terms=terms),
-            RelatedDoc(id="new-b.md", url="/b/", timestamp=20 * DAY, tags=(), terms=terms),
-            RelatedDoc(id="new-a.md", url="/a/", timestamp=20 * DAY, tags=(), terms=terms), *UNRELATED]
-    related = compute_related(docs, RelatedSettings(count=3, recency_weight=0.0))
+    docs = [doc("q.md", terms, 50 * DAY, url="/q/"), doc("old.md", terms, 10 * DAY, url="/a-old/"),
+            doc("new-b.md", terms, 20 * DAY, url="/b/"), doc("new-a.md", terms, 20 * DAY, url="/a/"), *UNRELATED]
+    related = rank(docs, RelatedSettings(count=3, recency_weight=0.0))
     assert related["q.md"] == ("new-a.md", "new-b.md", "old.md")
 
 
 def test_recency_orders_equally_similar_articles_by_closeness_in_time():
     terms = extract_terms("Harbour ferry strike", "", "ferry harbour strike")
-    docs = [RelatedDoc(id=f"{d}.md", url=f"/{d}/", timestamp=d * DAY, tags=(), terms=terms) for d in (100, 10, 90, 300)]
-    assert compute_related([*docs, *UNRELATED], RelatedSettings(count=3))["100.md"] == ("90.md", "10.md", "300.md")
+    docs = [doc(f"{d}.md", terms, d * DAY) for d in (100, 10, 90, 300)]
+    assert rank([*docs, *UNRELATED], RelatedSettings(count=3))["100.md"] == ("90.md", "10.md", "300.md")
 
 
-UNRELATED = [RelatedDoc(id=f"t{i}.md", url=f"/t{i}/", timestamp=0.0, tags=(),
-                        terms=extract_terms("Tennis final", "", "tennis final racket")) for i in range(3)]
+UNRELATED = [doc(f"t{i}.md", extract_terms("Tennis final", "", "tennis final racket")) for i in range(3)]
 
 
 MULTILINGUAL = {  # per topic: two stories each in English, Spanish and German, linked by names
@@ -165,16 +194,17 @@ def test_multilingual_lists_stay_on_topic():
         for i, text in enumerate(texts):
             doc_id = f"{topic}-{i}.md"
             title, _, body = text.partition(":")
-            docs.append(RelatedDoc(id=doc_id, url=f"/{doc_id}/", timestamp=i * DAY, tags=(),
-                                   terms=extract_terms(title, "", body or title)))
+            docs.append(doc(doc_id, extract_terms(title, "", body or title), i * DAY))
             topic_of[doc_id] = topic
-    related = compute_related(docs, RelatedSettings(count=3))
+    related = rank(docs, RelatedSettings(count=3))
     assert all(len(rs) == 3 for rs in related.values())
     assert precision(related, topic_of) == 1.0
 
 
-def reference_top(docs: list[RelatedDoc], s: RelatedSettings) -> dict[str, tuple[str, ...]]:
+def reference_top(pairs: list[Doc], s: RelatedSettings) -> dict[str, tuple[str, ...]]:
     """Brute-force text + tag cosine with the module's documented weighting (no expansion, no recency)."""
+    Ref = namedtuple("Ref", "id tags terms")
+    docs = [Ref(d.id, d.tags, t) for d, t in pairs]
     vocab = sorted({t for d in docs for t, _ in d.terms} | {"#" + t for d in docs for t in d.tags})
     at = {t: i for i, t in enumerate(vocab)}
     tf = np.zeros((len(docs), len(vocab)))
@@ -201,18 +231,29 @@ def reference_top(docs: list[RelatedDoc], s: RelatedSettings) -> dict[str, tuple
 def test_sparse_machinery_matches_brute_force(seed):
     rng = random.Random(seed)
     words = [f"w{i}" for i in range(60)]
-    docs = [RelatedDoc(id=f"{i}.md", url=f"/{i}/", timestamp=0.0, tags=tuple(rng.sample("abcdefgh", rng.randint(0, 2))),
-                       terms=tuple(sorted((w, rng.randint(1, 4)) for w in rng.sample(words, rng.randint(1, 25)))))
-            for i in range(70)]
+    docs = []
+    for i in range(70):
+        tags = tuple(rng.sample("abcdefgh", rng.randint(0, 2)))
+        docs.append(doc(f"{i}.md", tuple(sorted((w, rng.randint(1, 4)) for w in rng.sample(words, rng.randint(1, 25)))),
+                        tags=tags))
     exact = RelatedSettings(count=6, recency_weight=0.0, expansion_weight=0.0, max_postings=10**6)
-    assert compute_related(docs, exact) == reference_top(docs, exact)
+    assert rank(docs, exact) == reference_top(docs, exact)
     # Capped posting lists and pruned vectors only shortlist; the final scores stay exact.
     capped = dataclasses.replace(exact, max_postings=8, max_terms=12)
-    agree = [len(set(a) & set(b)) / 6 for a, b in zip(compute_related(docs, capped).values(),
-                                                        compute_related(docs, exact).values())]
+    agree = [len(set(a) & set(b)) / 6 for a, b in zip(rank(docs, capped).values(), rank(docs, exact).values())]
     assert np.mean(agree) > 0.6
 
 
 def test_expansion_keeps_lists_on_topic_with_noisy_tags():
     docs, topic_of = archive(400, tags=True)
-    assert precision(compute_related(docs, RelatedSettings()), topic_of) == 1.0
+    assert precision(rank(docs, RelatedSettings()), topic_of) == 1.0
+
+
+def test_combined_vectors_keep_the_k_largest_entries_above_the_floor_normalised():
+    rows = np.array([0, 2, 5]), np.array([0, 1, 0, 2, 3]), np.array([0.6, 0.8, 0.6, 0.1, 0.005])
+    sources, coef = np.array([[0, 1]]), np.array([[0.5, 0.5]])  # sums: 0.6, 0.4, 0.05, 0.0025
+    one_part, unit = np.zeros(4, np.int64), np.ones(2)
+    ptr, col, val = _reduce(rows, sources, coef, 3, 0.0, one_part, unit)
+    assert ptr.tolist() == [0, 3] and sorted(col.tolist()) == [0, 1, 2]
+    ptr, col, val = _reduce(rows, sources, coef, 3, 0.1, one_part, unit)
+    assert sorted(zip(col.tolist(), np.round(val, 6).tolist())) == [(0, 0.832050), (1, 0.554700)]
