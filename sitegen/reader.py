@@ -35,6 +35,7 @@ KNOWN_KEYS = frozenset({"title", "date", "updated", "tags", "author", "authors",
 DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Control characters: invisible, not allowed in XML (feeds, sitemaps); dropped from text and values."""
+_CONTROL_BYTES = bytes(b for b in range(128) if _CONTROL.match(chr(b)))
 _C0_AND_SPACE = "".join(map(chr, range(33)))
 _SCRIPT_URL = re.compile(r"(javascript|vbscript|data):", re.IGNORECASE)
 
@@ -106,7 +107,9 @@ def decode_text(raw: bytes, article_id: str) -> str | list[SiteError]:
     if not text.strip():
         return [SiteError(article_id, "the file is empty; write an article (frontmatter with a title and date, "
                                       "then the text) or delete it")]
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # UTF-8 encodes these characters as themselves only, so the bytes tell without a regex scan of the text.
+    return _CONTROL.sub("", text) if len(raw.translate(None, _CONTROL_BYTES)) < len(raw) else text
 
 
 def split_frontmatter(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[str, int], list[SiteError]]:
@@ -119,7 +122,8 @@ def split_frontmatter(text: str, article_id: str) -> tuple[dict[str, Any], str, 
         header = pelican_header(text)
         return (*header, []) if header else ({}, text, 1, {}, [])
     name = _FORMAT_NAMES[type(handler)]
-    if len(handler.FM_BOUNDARY.findall(text)) < 2:
+    opening = handler.FM_BOUNDARY.match(text)
+    if handler.FM_BOUNDARY.search(text, opening.end()) is None:  # no closing line (found with no full scan)
         return {}, "", 1, {}, [SiteError(article_id, f"{name} frontmatter opened on line 1 is never closed; "
                                          f"add the closing '{text.split(chr(10), 1)[0].strip()[:3]}' line "
                                          f"after the last key", 1)]
