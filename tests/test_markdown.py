@@ -5,8 +5,12 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_core.normalize import normalize
 
-from sitegen.markdown import LINK_MARK, local_url, rebase, render_body
+from sitegen.markdown import LINK_MARK, _normalize, local_url, rebase, render_body
 from sitegen.model import TocEntry
 
 
@@ -301,3 +305,16 @@ def test_rebase_puts_site_root_urls_under_the_base_path():
     assert rebase(html, "/archive/") == (
         '<a href="/archive/2020/x/">x</a> <img src="/archive/a.png" srcset="/archive/a.png 1x, //cdn.e/b.png 2x" '
         'alt=""> <a href="//cdn.e/y">y</a> <a href="#f">f</a> <code>href="/no"</code>')
+
+
+
+@given(st.text(alphabet="\r\n\0a\u2028", max_size=30))
+def test_input_normalisation_is_markdown_its_own(text):
+    ours, theirs = StateCore(text, None, {}), StateCore(text, None, {})
+    _normalize(ours)
+    normalize(theirs)
+    assert ours.src == theirs.src
+
+
+def test_line_ends_and_nul_are_normalised():
+    assert render("a\r\nb\rc\0d\n").html == "<p>a\nb\nc\ufffdd</p>\n"
