@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize
 
-from sitegen.markdown import LINK_MARK, _normalize, local_url, rebase, render_body
+from sitegen.markdown import LINK_MARK, _normalize, _parser, _parser_for, local_url, rebase, render_body
 from sitegen.model import TocEntry
 
 
@@ -318,3 +318,20 @@ def test_input_normalisation_is_markdown_its_own(text):
 
 def test_line_ends_and_nul_are_normalised():
     assert render("a\r\nb\rc\0d\n").html == "<p>a\nb\nc\ufffdd</p>\n"
+
+
+markdown_bits = st.sampled_from([
+    "# ", "> ", "- ", "1. ", "**", "_", "`", "```", "```python\n", "~~~", "~~", "~", "[", "]", "]:", "(", ")",
+    "![", "<", ">", "<div>", "</div>", "<!--more-->", "\n", "\n\n", "    ", "|", "| --- |", "---", "[^1]",
+    "[^1]: ", "^[", "&amp;", "\\", "\\\n", "[x]: /u", "[x]", "a", "b c", "\t",
+    "| a |\n| --- |\n", "a | b\n--|--\n", "~~a~~", "\n<div>\n"])
+
+
+@given(st.lists(markdown_bits, max_size=40).map("".join), st.booleans())
+def test_leaving_out_rules_without_their_markers_changes_nothing(source, raw_html):
+    assert _parser_for(source, raw_html).render(source) == _parser(raw_html).render(source)
+
+
+def test_a_body_without_markers_is_parsed_without_their_rules():
+    active = _parser_for("Plain *text* with a [link](x).\n", True).block.ruler.get_active_rules()
+    assert "table" not in active and "html_block" not in active and "paragraph" in active
