@@ -7,10 +7,21 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown_it.common import normalize_url
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize
 
-from sitegen.markdown import LINK_MARK, _normalize, _parser, _parser_for, local_url, rebase, render_body
+from sitegen.markdown import (
+    _PLAIN_URL,
+    LINK_MARK,
+    _normalize,
+    _normalize_link,
+    _parser,
+    _parser_for,
+    local_url,
+    rebase,
+    render_body,
+)
 from sitegen.model import TocEntry
 
 
@@ -335,3 +346,25 @@ def test_leaving_out_rules_without_their_markers_changes_nothing(source, raw_htm
 def test_a_body_without_markers_is_parsed_without_their_rules():
     active = _parser_for("Plain *text* with a [link](x).\n", True).block.ruler.get_active_rules()
     assert "table" not in active and "html_block" not in active and "paragraph" in active
+
+
+url_parts = st.sampled_from([
+    "https://", "http://", "HTTP://", "ftp://", "mailto:", "javascript:", "//", "/", "", "example.org",
+    "EXAMPLE.org", "a", "a" * 63, "a" * 64, "xn--bcher-kva", "bücher", ".", "..", "-", ":", ":80", "@",
+    "user@", "?", "#", "=", "&", "+", "~", "_", "%", "%2F", "%zz", " ", "'", "(", ")", "[", "]", "é",
+    "\u3002", ";", ",", "!", "*", "\\"])
+
+
+@given(st.lists(url_parts, max_size=12).map("".join))
+def test_link_normalisation_is_markdown_its_own(url):
+    assert _normalize_link(url) == normalize_url.normalizeLink(url)
+
+
+def test_plain_urls_skip_link_normalisation():
+    longest_host = "https://" + ".".join(["a" * 63] * 4)  # 255 characters, the most a host may have
+    for url in ("https://example.org/2020/story?id=7&page=2#top", "http://www.example.co.uk", "map.png",
+                "../2019/2019-01-02-story.md#part", "/files/report.pdf", "#notes", longest_host + "/x"):
+        assert _PLAIN_URL.fullmatch(url) and normalize_url.normalizeLink(url) == url, url
+    for url in ("//example.org/x", "https://bücher.example/", "https://a.b.c.d.example/",
+                "mailto:a@example.org", "https://example.org/a%20b", "https://example.org:8080/"):
+        assert not _PLAIN_URL.fullmatch(url), url
