@@ -39,25 +39,8 @@ zou dan wat dit deze over uit
 _STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 _RUN = re.compile(r"[^\W_]+")  # letters and digits (str.isalnum); "5g" counts, years and amounts do not
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_FIELD_REPEAT = (3, 2, 1)  # title, summary, body: the writer's own summary of what the story is about
+_FIELD_REPEAT = (3, 2)  # title, summary (body 1): the writer's own summary of what the story is about
 _MIN_LENGTH = 3
-
-
-def _counts(text: str) -> dict[str, int]:
-    """Token counts of one text: casefolded words of three letters or more that are neither stop words nor
-    numbers; character bigrams for Chinese and Japanese."""
-    counts: dict[str, int] = {}
-    # A run of letters and digits never spans whitespace, so split and count in C first: the slower work
-    # below is then done once per distinct chunk (one word in five of a news article).
-    for chunk, n in Counter(unicodedata.normalize("NFKC", text).casefold().split()).items():
-        for run in (chunk,) if chunk.isalnum() else _RUN.findall(chunk):
-            if run.isascii() or not _CJK.search(run):
-                if len(run) >= _MIN_LENGTH and run not in _STOP_WORDS and not run.isdecimal():
-                    counts[run] = counts.get(run, 0) + n
-            else:
-                for token in _unspaced_tokens(run):
-                    counts[token] = counts.get(token, 0) + n
-    return counts
 
 
 def _unspaced_tokens(run: str) -> list[str]:
@@ -70,9 +53,25 @@ def _unspaced_tokens(run: str) -> list[str]:
 
 
 def extract_terms(title: str, summary: str, body_text: str) -> Terms:
-    """Term counts of one article, title and summary counted several times; sorted by term."""
+    """Term counts of one article, title and summary counted several times; sorted by term.
+
+    Terms are casefolded words of three letters or more that are neither stop words nor numbers, and character
+    bigrams for Chinese and Japanese."""
+    # A run of letters and digits never spans whitespace, and casefolding never adds or removes any, so the
+    # chunks between spaces are counted in C first: the slower work below is done once per distinct chunk
+    # (one word in five of a news article).
+    chunks = Counter(unicodedata.normalize("NFKC", body_text).split())
+    for text, repeat in zip((title, summary), _FIELD_REPEAT):
+        for chunk in unicodedata.normalize("NFKC", text).split():
+            chunks[chunk] += repeat
     counts: dict[str, int] = {}
-    for text, repeat in zip((title, summary, body_text), _FIELD_REPEAT):
-        for token, n in _counts(text).items():
-            counts[token] = counts.get(token, 0) + n * repeat
-    return tuple(sorted((sys.intern(t), n) for t, n in counts.items()))
+    for chunk, n in chunks.items():
+        folded = chunk.casefold()
+        for run in (folded,) if folded.isalnum() else _RUN.findall(folded):
+            if run.isascii() or not _CJK.search(run):
+                if len(run) >= _MIN_LENGTH and run not in _STOP_WORDS and not run.isdecimal():
+                    counts[run] = counts.get(run, 0) + n
+            else:
+                for token in _unspaced_tokens(run):
+                    counts[token] = counts.get(token, 0) + n
+    return tuple(sorted(zip(map(sys.intern, counts), counts.values())))

@@ -62,8 +62,10 @@ def test_term_counts_are_the_reference_tokens_counted_with_the_field_weights(tit
     assert extract_terms(title, summary, body) == tuple(sorted(expected.items()))
 
 
-def test_whitespace_is_never_a_letter_or_digit_and_no_unspaced_script_character_is_a_digit():
-    """What counting whitespace-separated chunks first relies on, for every code point."""
+def test_what_counting_chunks_first_relies_on_holds_for_every_code_point():
+    """Whitespace is never a letter or digit, casefolding neither makes nor removes whitespace, and no character
+    of an unspaced script is a digit."""
     characters = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
     assert not [c for c in characters if c.isspace() and c.isalnum()]
+    assert not [c for c in characters if any(f.isspace() != c.isspace() for f in c.casefold())]
     assert not [c for c in characters if terms_module._CJK.match(c) and c.isdecimal()]
