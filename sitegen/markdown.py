@@ -131,7 +131,7 @@ def render_body(source: str, article_id: str, raw_html: bool = True) -> Rendered
     md = _parser_for(source, raw_html)
     env: dict = {}
     tokens = md.parse(source, env)
-    more = _find_more(tokens)
+    more = _find_more(tokens) if "<" in source else None
     has_more = more is not None
     if more is not None:
         start, stop = more
@@ -195,8 +195,14 @@ def find_links(source: str) -> list[Link]:
     return found
 
 
+_WEB = ("https://", "http://")
+"""How most links start: absolute, so neither article links nor relative URLs, known without urlsplit."""
+
+
 def article_target(href: str, article_id: str) -> str | None:
     """The id of the article a relative link to an `.md` file points at, or None for any other link."""
+    if href.startswith(_WEB):
+        return None
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or not parts.path.endswith(ARTICLE_SUFFIXES):
         return None
@@ -225,6 +231,8 @@ def _mark_article_links(tokens: list[Token], article_id: str) -> tuple[str, ...]
 def local_url(url: str, article_id: str) -> str:
     """A relative URL in an article, resolved against the article's folder under content/ (where files next
     to it are copied) as a site-root path: `map.png` in `2020/story.md` → `/2020/map.png`. Others unchanged."""
+    if url.startswith(_WEB):
+        return url
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
         return url
@@ -234,11 +242,14 @@ def local_url(url: str, article_id: str) -> str:
     return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
+_URL_ATTRIBUTES = {"link_open": "href", "image": "src"}
+
+
 def _root_local_urls(tokens: list[Token], article_id: str) -> None:
     """Make the relative link and image URLs of Markdown site-root paths, so they work from any page."""
     for tok in tokens:
         for child in tok.children or ():
-            key = {"link_open": "href", "image": "src"}.get(child.type)
+            key = _URL_ATTRIBUTES.get(child.type)
             if key and isinstance(child.attrs.get(key), str):
                 child.attrs[key] = local_url(child.attrs[key], article_id)
 
