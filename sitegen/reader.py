@@ -195,11 +195,14 @@ def _yaml_error(exc: yaml.YAMLError, article_id: str) -> SiteError:
     return SiteError(article_id, f"invalid YAML frontmatter: {problem}", mark.line + 1 if mark else 1)
 
 
+_KEY_LINE = re.compile(r'^"?([A-Za-z_][\w-]*)"?\s*[:=]')
+
+
 def _key_lines(fm_text: str) -> dict[str, int]:
     """File line of each top-level frontmatter key (the block's first line is the file's first)."""
     lines = {}
     for number, line in enumerate(fm_text.split("\n"), start=1):
-        match = re.match(r'^"?([A-Za-z_][\w-]*)"?\s*[:=]', line)
+        match = _KEY_LINE.match(line)
         if match:
             lines.setdefault(match.group(1), number)
     return lines
@@ -335,9 +338,12 @@ def _string_list(value: Any, key: str, err, split: str | None) -> tuple[str, ...
     return tuple(result)
 
 
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
+
+
 def _clean_slug(value: str) -> str:
     value = value.strip()
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*", value) and is_safe_segment(value):
+    if _PLAIN_SLUG.fullmatch(value) and is_safe_segment(value):
         return value
     return slugify(value)
 
