@@ -122,6 +122,8 @@ class Rendered(NamedTuple):
     body: Body
     html: str
     text: str
+    words: list[str]
+    """The plain text split at whitespace: what the word count counts."""
     summary_text: str
     """Plain text of the summary part."""
 
@@ -146,9 +148,9 @@ def render_body(source: str, article_id: str, raw_html: bool = True) -> Rendered
     if raw_html and "<" in source and any(_has_raw_html(t) for t in tokens):
         html, summary_html = _clean(html, article_id), _clean(summary_html, article_id)
     text = _plain_text(tokens)
-    body = Body(summary_html=summary_html, toc=_toc(tokens), word_count=len(text.split()), has_more=has_more,
-                links=links)
-    return Rendered(body, html, text, " ".join(_plain_text(summary_tokens).split()))
+    words = text.split()
+    body = Body(summary_html=summary_html, toc=_toc(tokens), word_count=len(words), has_more=has_more, links=links)
+    return Rendered(body, html, text, words, " ".join(_plain_text(summary_tokens).split()))
 
 
 def _find_more(tokens: list[Token]) -> tuple[int, int] | None:

@@ -297,8 +297,9 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
 
     body_src, leftovers = convert_body(body_src, article_id)
     warnings = tuple(SiteError(article_id, leftover_message(x), body_line + x.line - 1) for x in leftovers)
-    body, html, text, body_summary = render_body(split_excerpt(body_src, separator), article_id, config.raw_html)
-    summary = " ".join(summary_value.split()) if summary_value else body_summary
+    rendered = render_body(split_excerpt(body_src, separator), article_id, config.raw_html)
+    body, html = rendered.body, rendered.html
+    summary = " ".join(summary_value.split()) if summary_value else rendered.summary_text
     summary_html = body.summary_html if (body.has_more or not summary_value) else ""
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
     tag_names = tuple(seen.values())
@@ -311,7 +312,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
         related_pins=pins, related_enabled=enabled, extra=extra, body_line=body_line,
         source_hash=digest, meta_hash=meta_hash, permalink=permalink or "", expires=expires, warnings=warnings,
     )
-    return Parsed(article, html, extract_terms(title, summary, text))
+    return Parsed(article, html, extract_terms(title, summary, rendered.text, rendered.words))
 
 
 def _string_list(value: Any, key: str, err, split: str | None) -> tuple[str, ...]:

@@ -52,15 +52,17 @@ def _unspaced_tokens(run: str) -> list[str]:
     return tokens
 
 
-def extract_terms(title: str, summary: str, body_text: str) -> Terms:
+def extract_terms(title: str, summary: str, body_text: str, body_words: list[str] | None = None) -> Terms:
     """Term counts of one article, title and summary counted several times; sorted by term.
 
     Terms are casefolded words of three letters or more that are neither stop words nor numbers, and character
-    bigrams for Chinese and Japanese."""
+    bigrams for Chinese and Japanese. `body_words` is `body_text.split()`, where the caller has it already."""
     # A run of letters and digits never spans whitespace, and casefolding never adds or removes any, so the
     # chunks between spaces are counted in C first: the slower work below is done once per distinct chunk
     # (one word in five of a news article).
-    chunks = Counter(unicodedata.normalize("NFKC", body_text).split())
+    if body_words is None or not unicodedata.is_normalized("NFKC", body_text):  # else NFKC would not change it
+        body_words = unicodedata.normalize("NFKC", body_text).split()
+    chunks = Counter(body_words)
     for text, repeat in zip((title, summary), _FIELD_REPEAT):
         for chunk in unicodedata.normalize("NFKC", text).split():
             chunks[chunk] += repeat

@@ -62,6 +62,11 @@ def test_term_counts_are_the_reference_tokens_counted_with_the_field_weights(tit
     assert extract_terms(title, summary, body) == tuple(sorted(expected.items()))
 
 
+@given(some_text)
+def test_body_words_given_by_the_caller_change_nothing(body):
+    assert extract_terms("Title", "Summary", body, body.split()) == extract_terms("Title", "Summary", body)
+
+
 def test_what_counting_chunks_first_relies_on_holds_for_every_code_point():
     """Whitespace is never a letter or digit, casefolding neither makes nor removes whitespace, and no character
     of an unspaced script is a digit."""
