@@ -32,13 +32,16 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
     return parsed
 
 
+_TIME_OF_DAY = re.compile(r"\d:\d\d")
+
+
 def has_time(value: object) -> bool:
     """Whether a frontmatter date says a time of day (`2020-10-23` and `23 October 2020` do not)."""
     if isinstance(value, datetime):
         return True
     if isinstance(value, date):
         return False
-    return isinstance(value, str) and bool(re.search(r"\d:\d\d", value))
+    return isinstance(value, str) and bool(_TIME_OF_DAY.search(value))
 
 
 def _parse_text(text: str) -> datetime:

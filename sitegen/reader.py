@@ -35,6 +35,7 @@ KNOWN_KEYS = frozenset({"title", "date", "updated", "tags", "author", "authors",
 DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Control characters: invisible, not allowed in XML (feeds, sitemaps); dropped from text and values."""
+_CONTROL_BYTES = bytes(b for b in range(128) if _CONTROL.match(chr(b)))
 _C0_AND_SPACE = "".join(map(chr, range(33)))
 _SCRIPT_URL = re.compile(r"(javascript|vbscript|data):", re.IGNORECASE)
 
@@ -106,7 +107,9 @@ def decode_text(raw: bytes, article_id: str) -> str | list[SiteError]:
     if not text.strip():
         return [SiteError(article_id, "the file is empty; write an article (frontmatter with a title and date, "
                                       "then the text) or delete it")]
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # UTF-8 encodes these characters as themselves only, so the bytes tell without a regex scan of the text.
+    return _CONTROL.sub("", text) if len(raw.translate(None, _CONTROL_BYTES)) < len(raw) else text
 
 
 def split_frontmatter(text: str, article_id: str) -> tuple[dict[str, Any], str, int, dict[str, int], list[SiteError]]:
@@ -119,7 +122,8 @@ def split_frontmatter(text: str, article_id: str) -> tuple[dict[str, Any], str, 
         header = pelican_header(text)
         return (*header, []) if header else ({}, text, 1, {}, [])
     name = _FORMAT_NAMES[type(handler)]
-    if len(handler.FM_BOUNDARY.findall(text)) < 2:
+    opening = handler.FM_BOUNDARY.match(text)
+    if handler.FM_BOUNDARY.search(text, opening.end()) is None:  # no closing line (found with no full scan)
         return {}, "", 1, {}, [SiteError(article_id, f"{name} frontmatter opened on line 1 is never closed; "
                                          f"add the closing '{text.split(chr(10), 1)[0].strip()[:3]}' line "
                                          f"after the last key", 1)]
@@ -191,11 +195,14 @@ def _yaml_error(exc: yaml.YAMLError, article_id: str) -> SiteError:
     return SiteError(article_id, f"invalid YAML frontmatter: {problem}", mark.line + 1 if mark else 1)
 
 
+_KEY_LINE = re.compile(r'^"?([A-Za-z_][\w-]*)"?\s*[:=]')
+
+
 def _key_lines(fm_text: str) -> dict[str, int]:
     """File line of each top-level frontmatter key (the block's first line is the file's first)."""
     lines = {}
     for number, line in enumerate(fm_text.split("\n"), start=1):
-        match = re.match(r'^"?([A-Za-z_][\w-]*)"?\s*[:=]', line)
+        match = _KEY_LINE.match(line)
         if match:
             lines.setdefault(match.group(1), number)
     return lines
@@ -290,8 +297,9 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
 
     body_src, leftovers = convert_body(body_src, article_id)
     warnings = tuple(SiteError(article_id, leftover_message(x), body_line + x.line - 1) for x in leftovers)
-    body, html, text, body_summary = render_body(split_excerpt(body_src, separator), article_id, config.raw_html)
-    summary = " ".join(summary_value.split()) if summary_value else body_summary
+    rendered = render_body(split_excerpt(body_src, separator), article_id, config.raw_html)
+    body, html = rendered.body, rendered.html
+    summary = " ".join(summary_value.split()) if summary_value else rendered.summary_text
     summary_html = body.summary_html if (body.has_more or not summary_value) else ""
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
     tag_names = tuple(seen.values())
@@ -304,7 +312,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
         related_pins=pins, related_enabled=enabled, extra=extra, body_line=body_line,
         source_hash=digest, meta_hash=meta_hash, permalink=permalink or "", expires=expires, warnings=warnings,
     )
-    return Parsed(article, html, extract_terms(title, summary, text))
+    return Parsed(article, html, extract_terms(title, summary, rendered.text, rendered.words))
 
 
 def _string_list(value: Any, key: str, err, split: str | None) -> tuple[str, ...]:
@@ -331,9 +339,12 @@ def _string_list(value: Any, key: str, err, split: str | None) -> tuple[str, ...
     return tuple(result)
 
 
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
+
+
 def _clean_slug(value: str) -> str:
     value = value.strip()
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*", value) and is_safe_segment(value):
+    if _PLAIN_SLUG.fullmatch(value) and is_safe_segment(value):
         return value
     return slugify(value)
 

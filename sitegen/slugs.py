@@ -8,6 +8,8 @@ from functools import lru_cache
 MAX_BYTES = 200
 """Longest slug in UTF-8 bytes, well inside file systems' 255-byte names."""
 _SYMBOLS = {"&": " and ", "+": " plus ", "#": " sharp ", "@": " at "}
+_UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]")
+"""Characters that would make a slug more than one path segment, or unprintable."""
 _TRANSLIT = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i"})
 
 
@@ -43,4 +45,4 @@ def _is_latin(c: str) -> bool:
 
 def is_safe_segment(slug: str) -> bool:
     """True for a slug that stays one path segment: no separators, dots-only names or control characters."""
-    return bool(slug) and slug not in (".", "..") and not re.search(r"[/\\\x00-\x1f\x7f]", slug)
+    return bool(slug) and slug not in (".", "..") and not _UNSAFE.search(slug)

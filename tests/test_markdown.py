@@ -5,8 +5,23 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it.common import normalize_url
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_core.normalize import normalize
 
-from sitegen.markdown import LINK_MARK, local_url, rebase, render_body
+from sitegen.markdown import (
+    _PLAIN_URL,
+    LINK_MARK,
+    _normalize,
+    _normalize_link,
+    _parser,
+    _parser_for,
+    local_url,
+    rebase,
+    render_body,
+)
 from sitegen.model import TocEntry
 
 
@@ -301,3 +316,55 @@ def test_rebase_puts_site_root_urls_under_the_base_path():
     assert rebase(html, "/archive/") == (
         '<a href="/archive/2020/x/">x</a> <img src="/archive/a.png" srcset="/archive/a.png 1x, //cdn.e/b.png 2x" '
         'alt=""> <a href="//cdn.e/y">y</a> <a href="#f">f</a> <code>href="/no"</code>')
+
+
+
+@given(st.text(alphabet="\r\n\0a\u2028", max_size=30))
+def test_input_normalisation_is_markdown_its_own(text):
+    ours, theirs = StateCore(text, None, {}), StateCore(text, None, {})
+    _normalize(ours)
+    normalize(theirs)
+    assert ours.src == theirs.src
+
+
+def test_line_ends_and_nul_are_normalised():
+    assert render("a\r\nb\rc\0d\n").html == "<p>a\nb\nc\ufffdd</p>\n"
+
+
+markdown_bits = st.sampled_from([
+    "# ", "> ", "- ", "1. ", "**", "_", "`", "```", "```python\n", "~~~", "~~", "~", "[", "]", "]:", "(", ")",
+    "![", "<", ">", "<div>", "</div>", "<!--more-->", "\n", "\n\n", "    ", "|", "| --- |", "---", "[^1]",
+    "[^1]: ", "^[", "&amp;", "\\", "\\\n", "[x]: /u", "[x]", "a", "b c", "\t",
+    "| a |\n| --- |\n", "a | b\n--|--\n", "~~a~~", "\n<div>\n"])
+
+
+@given(st.lists(markdown_bits, max_size=40).map("".join), st.booleans())
+def test_leaving_out_rules_without_their_markers_changes_nothing(source, raw_html):
+    assert _parser_for(source, raw_html).render(source) == _parser(raw_html).render(source)
+
+
+def test_a_body_without_markers_is_parsed_without_their_rules():
+    active = _parser_for("Plain *text* with a [link](x).\n", True).block.ruler.get_active_rules()
+    assert "table" not in active and "html_block" not in active and "paragraph" in active
+
+
+url_parts = st.sampled_from([
+    "https://", "http://", "HTTP://", "ftp://", "mailto:", "javascript:", "//", "/", "", "example.org",
+    "EXAMPLE.org", "a", "a" * 63, "a" * 64, "xn--bcher-kva", "bücher", ".", "..", "-", ":", ":80", "@",
+    "user@", "?", "#", "=", "&", "+", "~", "_", "%", "%2F", "%zz", " ", "'", "(", ")", "[", "]", "é",
+    "\u3002", ";", ",", "!", "*", "\\"])
+
+
+@given(st.lists(url_parts, max_size=12).map("".join))
+def test_link_normalisation_is_markdown_its_own(url):
+    assert _normalize_link(url) == normalize_url.normalizeLink(url)
+
+
+def test_plain_urls_skip_link_normalisation():
+    longest_host = "https://" + ".".join(["a" * 63] * 4)  # 255 characters, the most a host may have
+    for url in ("https://example.org/2020/story?id=7&page=2#top", "http://www.example.co.uk", "map.png",
+                "../2019/2019-01-02-story.md#part", "/files/report.pdf", "#notes", longest_host + "/x"):
+        assert _PLAIN_URL.fullmatch(url) and normalize_url.normalizeLink(url) == url, url
+    for url in ("//example.org/x", "https://bücher.example/", "https://a.b.c.d.example/",
+                "mailto:a@example.org", "https://example.org/a%20b", "https://example.org:8080/"):
+        assert not _PLAIN_URL.fullmatch(url), url

@@ -9,7 +9,7 @@ import pytest
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.model import Article
-from sitegen.reader import Parsed, parse_article
+from sitegen.reader import Parsed, decode_text, parse_article
 
 LONDON = ZoneInfo("Europe/London")
 CONFIG = SiteConfig(timezone="Europe/London")
@@ -248,6 +248,18 @@ def test_bom_and_crlf():
 def test_old_mac_line_endings():
     article = parse("---\rtitle: Hello\r---\rBody\r")
     assert article.title == "Hello"
+
+
+def test_control_characters_are_dropped_and_tabs_kept():
+    result = parsed("---\ntitle: Bell\x07 and escape\x1b\ndate: 2020-10-23\n---\nA\x01B\x7f\tC\x0c\n")
+    assert result.article.title == "Bell and escape"
+    assert result.html == "<p>AB\tC</p>\n"
+
+
+def test_decode_text_without_control_characters_keeps_the_text():
+    text = "Caf\u00e9 \u201cquoted\u201d\ttab\n\u6771\u4eac \u0085 \u200b\n"
+    assert decode_text(text.encode(), "a.md") == text
+    assert decode_text(("\x1f" + text + "\x08").encode(), "a.md") == text
 
 
 def test_not_utf8_names_the_line():
