@@ -84,11 +84,9 @@ class Watcher:
         with self._wake:
             self._stopping = True
             self._wake.notify()
-        if self._observer.is_alive():
-            self._observer.stop()
+        self._observer.stop()  # also closes the inotify instance of an observer that never started
+        if self._observer.ident is not None:
             self._observer.join()
-        else:
-            self._observer.unschedule_all()
         if self._thread.is_alive():
             self._thread.join()
         self.indexer.stop()
