@@ -327,7 +327,10 @@ def pelican_article(text: str, stem: str) -> str:
         except ValueError:
             meta[key] = value
     tags = meta.get("tags", [])
-    header = [f"Title: {meta['title']}", f"Date: {meta['date']}", f"Slug: {stem.split('-', 3)[-1]}",
+    # In UTC: Pelican groups its period archives by consecutive dates, so mixed offsets that put a story of
+    # 1 May before one of 30 April write the May archive twice and stop the build.
+    date = dt.datetime.fromisoformat(str(meta["date"])).astimezone(dt.UTC).isoformat()
+    header = [f"Title: {meta['title']}", f"Date: {date}", f"Slug: {stem.split('-', 3)[-1]}",
               f"Tags: {', '.join(tags) if isinstance(tags, list) else tags}", f"Author: {meta.get('author', '')}",
               f"Summary: {meta.get('summary', '')}"]
     return "\n".join(header) + "\n\n" + text[match.end():]
@@ -341,7 +344,7 @@ def run_pelican(work: Path, trash: Trash) -> Run | None:
         return None
     root, source = work / "pelican", work / "site" / "content"
     content, stamp = root / "content", root / "content.stamp"
-    wanted = (work / "corpus.stamp").read_text()
+    wanted = (work / "corpus.stamp").read_text() + " pelican-format 2"  # bumped when pelican_article changes
     if not stamp.exists() or stamp.read_text() != wanted:
         trash.move(content)
         content.mkdir(parents=True)
