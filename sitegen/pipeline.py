@@ -198,18 +198,21 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
                 env.get_template(name)  # compile once, before workers fork
             staging = Staging(output)
             try:
-                # List pages show no related lists: they render while the ranking finishes.
-                render_lists = _page_renderer(staging, Views(site, store.html), env, source)
+                views = Views(site, store.html)  # views show no related lists: one serves lists and articles
                 helpers = max(jobs - 1, 1) if jobs > 1 and len(lists_todo) > RENDER_CHUNK else 0
-                with started(render_lists, lists_todo, helpers, RENDER_CHUNK) as list_errors:
+                if helpers:  # a big build: every worker would otherwise build the same article views
+                    for article_id in site.order:
+                        views.article(article_id)
+                # List pages show no related lists: they render while the ranking finishes.
+                render = _page_renderer(staging, views, env, source)
+                with started(render, lists_todo, helpers, RENDER_CHUNK) as list_errors:
                     with clock("related"):
                         site = replace(site, related=next(ranked))
                         articles = list(article_pages(site))
                         keys = page_keys(articles, site, templates, showing_length) | keys
                         todo = dirty_pages(articles, keys, previous, present.__contains__)
                     with clock("render"):
-                        render_articles = _page_renderer(staging, Views(site, store.html), env, source)
-                        errors = _render_all(render_articles, todo, list_errors, len(lists_todo), jobs, progress)
+                        errors = _render_all(render, todo, list_errors, len(lists_todo), jobs, progress)
             except BaseException as exc:
                 staging.discard()
                 if isinstance(exc, OSError):

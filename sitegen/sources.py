@@ -12,7 +12,8 @@ from sitegen.model import Article
 from sitegen.progress import Progress
 from sitegen.reader import Parsed, parse_article, source_hash
 from sitegen.shortcut import RACY_NS, Listing
-from sitegen.store import ArticleStore
+from sitegen.store import ArticleStore, dump_article, load_article
+from sitegen.terms import Terms
 from sitegen.workers import map_chunks, split
 
 PARSE_CHUNK = 200
@@ -65,25 +66,28 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
             continue
         todo.append((article_id, mtime_ns, size))
 
-    def parse_chunk(chunk: list[tuple[str, int, int]]) -> list[Parsed | list[SiteError]]:
-        """Workers read the files themselves: bodies never travel through the parent."""
-        results: list[Parsed | list[SiteError]] = []
+    def parse_chunk(chunk: list[tuple[str, int, int]]) -> list[tuple[bytes, str, Terms] | list[SiteError]]:
+        """Workers read the files themselves (bodies never travel through the parent) and hand back each
+        article as the store keeps it, with its HTML and terms."""
+        results: list[tuple[bytes, str, Terms] | list[SiteError]] = []
         for article_id, mtime_ns, _ in chunk:
             try:
                 raw = (content / article_id).read_bytes()
             except OSError as exc:
                 results.append([SiteError(article_id, _cannot_read(exc))])
                 continue
-            results.append(parse_article(raw, article_id, config, mtime_ns / 1e9))
+            parsed = parse_article(raw, article_id, config, mtime_ns / 1e9)
+            results.append((dump_article(parsed.article), parsed.html, parsed.terms)
+                           if isinstance(parsed, Parsed) else parsed)
         return results
 
     done = 0
     for chunk, results in zip(split(todo, PARSE_CHUNK), map_chunks(parse_chunk, todo, jobs, PARSE_CHUNK)):
         rows = []
         for (article_id, mtime_ns, size), parsed in zip(chunk, results):
-            if isinstance(parsed, Parsed):
-                articles[article_id] = parsed.article
-                rows.append((article_id, mtime_ns, size, parsed.article, parsed.html, parsed.terms))
+            if isinstance(parsed, tuple):
+                articles[article_id] = load_article(parsed[0])
+                rows.append((article_id, mtime_ns, size, *parsed))
             else:
                 errors += [SiteError(f"content/{e.path}", e.message, e.line) for e in parsed]
         store.put(rows)  # chunk by chunk: bodies and terms of the whole archive are never in memory at once

@@ -101,17 +101,16 @@ class ArticleStore:
         """Every cached article by id, without bodies or terms."""
         try:
             rows = self.conn.execute("SELECT id, mtime_ns, size, meta FROM articles").fetchall()
-            return {i: Cached(m, s, pickle.loads(meta)) for i, m, s, meta in rows}
+            return {i: Cached(m, s, load_article(meta)) for i, m, s, meta in rows}
         except (sqlite3.DatabaseError, pickle.UnpicklingError, AttributeError, TypeError) as exc:
             raise CacheError(str(exc)) from exc
 
-    def put(self, rows: Sequence[tuple[str, int, int, Article, str, Terms]]) -> None:
-        """Store freshly parsed articles: (id, mtime_ns, size, article, html, terms)."""
+    def put(self, rows: Sequence[tuple[str, int, int, bytes, str, Terms]]) -> None:
+        """Store freshly parsed articles: (id, mtime_ns, size, `dump_article(article)`, html, terms)."""
         with self.conn:
             self.conn.execute("BEGIN")  # one transaction: the vocabulary never lacks a stored term's id
             self.conn.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
-                                  ((i, m, s, pickle.dumps(a, protocol=5), html)
-                                   for i, m, s, a, html, _ in rows))
+                                  ((i, m, s, meta, html) for i, m, s, meta, html, _ in rows))
             ids = self._ids_of(dict.fromkeys(term for row in rows for term, _ in row[5]))
             self.conn.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?)",
                                   ((row[0], _pack(row[5], ids)) for row in rows))
@@ -167,6 +166,15 @@ class ArticleStore:
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
         self._conn = None
+
+
+def dump_article(article: Article) -> bytes:
+    """An article as the store keeps it (workers that parse do this, so the builder need not)."""
+    return pickle.dumps(article, protocol=5)
+
+
+def load_article(data: bytes) -> Article:
+    return pickle.loads(data)
 
 
 def _pack(terms: Terms, ids: dict[str, int]) -> bytes:

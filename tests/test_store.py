@@ -8,15 +8,25 @@ import pytest
 
 from sitegen.config import SiteConfig
 from sitegen.reader import parse_article
-from sitegen.store import ArticleStore
+from sitegen.store import ArticleStore, dump_article
 from sitegen.terms import Terms
 
 
-def parsed(article_id: str, body: str) -> tuple[str, int, int, object, str, Terms]:
+def parsed(article_id: str, body: str) -> tuple[str, int, int, bytes, str, Terms]:
     text = f"---\ntitle: {article_id}\ndate: 2024-05-01\n---\n{body}\n"
     result = parse_article(text.encode(), article_id, SiteConfig())
     assert not isinstance(result, list), result
-    return article_id, 1, 2, result.article, result.html, result.terms
+    return article_id, 1, 2, dump_article(result.article), result.html, result.terms
+
+
+def test_articles_round_trip(tmp_path: Path):
+    store = ArticleStore(tmp_path / "a.sqlite", "stamp")
+    store.open()
+    store.put([parsed("a.md", "Harbour ferry strike.")])
+    text = "---\ntitle: a.md\ndate: 2024-05-01\n---\nHarbour ferry strike.\n"
+    article = parse_article(text.encode(), "a.md", SiteConfig()).article
+    assert store.index()["a.md"].article == article and (store.index()["a.md"].mtime_ns, store.index()["a.md"].size) == (1, 2)
+    assert store.html("a.md") == "<p>Harbour ferry strike.</p>\n"
 
 
 def stored_terms(store: ArticleStore, ids: list[str]) -> list[Terms]:
