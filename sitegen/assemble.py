@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.model import Article, Site
-from sitegen.related import RelatedDoc, TermCounts, compute_related
 from sitegen.routes import article_url
 from sitegen.slugs import slugify
 from sitegen.store import ArticleStore
@@ -66,6 +65,8 @@ def _related(config: SiteConfig, articles: dict[str, Article], order: tuple[str,
     key = _ranking_key(config, columns, [a.source_hash for a in chosen])
     lists = store.related(key)
     if lists is None:
+        from sitegen.related import RelatedDoc, TermCounts, compute_related  # numpy: only where the ranking runs
+
         docs = [RelatedDoc(*fields) for fields in zip(*columns)]
         lists = compute_related(docs, TermCounts(*store.terms(order)), config.related)
         store.save_related(key, lists)
