@@ -6,6 +6,7 @@ import itertools
 import json
 from collections.abc import Hashable, MutableMapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -117,26 +118,35 @@ def _keep(text: str, key: tuple[int, Hashable]) -> str:
     return text
 
 
-def template_digests(env: jinja2.Environment) -> dict[str, str]:
-    """Digest of each template's closure (itself and everything it extends, includes or imports)."""
-    sources, closures = _closures(env)
+@dataclass(frozen=True)
+class TemplateGraph:
+    """Each template's source, and the templates each one's output may come from (its closure: itself and
+    everything it extends, includes or imports)."""
+
+    sources: dict[str, str]
+    closures: dict[str, frozenset[str]]
+
+
+def template_digests(graph: TemplateGraph) -> dict[str, str]:
+    """Digest of each template's closure."""
+    sources = graph.sources
     every = "".join(hashlib.sha256(sources[n].encode()).hexdigest() for n in sorted(sources))
     digests = {}
-    for name, members in closures.items():
+    for name, members in graph.closures.items():
         text = every if members == frozenset(sources) else "".join(sources[n] for n in sorted(members))
         digests[name] = hashlib.sha256(text.encode()).hexdigest()[:20]
     return digests
 
 
-def templates_mentioning(env: jinja2.Environment, words: tuple[str, ...]) -> frozenset[str]:
+def templates_mentioning(graph: TemplateGraph, words: tuple[str, ...]) -> frozenset[str]:
     """Templates whose closure's source contains any of `words` (a conservative test of what they show)."""
-    sources, closures = _closures(env)
-    hits = {n for n, text in sources.items() if any(w in text for w in words)}
-    return frozenset(name for name, members in closures.items() if members & hits)
+    hits = {n for n, text in graph.sources.items() if any(w in text for w in words)}
+    return frozenset(name for name, members in graph.closures.items() if members & hits)
 
 
-def _closures(env: jinja2.Environment) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
-    """Each template's source, and the templates each one's output may come from."""
+def template_graph(env: jinja2.Environment) -> TemplateGraph:
+    """Read every template the environment can load; a syntax error or a missing template raises
+    TemplateSyntaxError."""
     names = sorted(env.list_templates())
     loaded = {name: env.loader.get_source(env, name) for name in names}
     sources = {name: source for name, (source, _, _) in loaded.items()}
@@ -157,7 +167,7 @@ def _closures(env: jinja2.Environment) -> tuple[dict[str, str], dict[str, frozen
             seen |= refs
         return frozenset(seen)
 
-    return sources, {name: closure(name) for name in names}
+    return TemplateGraph(sources, {name: closure(name) for name in names})
 
 
 def _referenced(env: jinja2.Environment, source: str) -> frozenset[str] | None:

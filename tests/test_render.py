@@ -11,7 +11,8 @@ import pytest
 from sitegen.config import SiteConfig
 from sitegen.files import THEME
 from sitegen.reader import parse_article
-from sitegen.render import make_environment, render_page, template_digests, templates_mentioning, to_json_script
+from sitegen.render import (make_environment, render_page, template_digests, template_graph, templates_mentioning,
+                            to_json_script)
 from sitegen.routes import plan_pages
 from sitegen.views import Views
 from tests import modelkit
@@ -29,7 +30,7 @@ TEMPLATES = {
 
 
 def digests(templates: dict[str, str]) -> dict[str, str]:
-    return template_digests(jinja2.Environment(loader=jinja2.DictLoader(templates)))
+    return template_digests(template_graph(jinja2.Environment(loader=jinja2.DictLoader(templates))))
 
 
 def changed_by(name: str, source: str, templates: dict[str, str] = TEMPLATES) -> set[str]:
@@ -95,12 +96,12 @@ def test_syntax_error_is_raised():
 
 
 def test_site_template_overrides_the_theme(tmp_path):
-    theme_only = template_digests(make_environment(tmp_path))
+    theme_only = template_digests(template_graph(make_environment(tmp_path)))
     assert {"base.html", "article.html", "macros.html", "atom.xml"} <= set(theme_only)
     (tmp_path / "templates").mkdir()
     theme_macros = (THEME / "templates" / "macros.html").read_text(encoding="utf-8")
     (tmp_path / "templates" / "macros.html").write_text(theme_macros + "\n{# local change #}\n", encoding="utf-8")
-    overridden = template_digests(make_environment(tmp_path))
+    overridden = template_digests(template_graph(make_environment(tmp_path)))
     changed = {n for n in theme_only if theme_only[n] != overridden[n]}
     assert "macros.html" in changed and "article.html" in changed and "list.html" in changed
     assert "atom.xml" not in changed and "robots.txt" not in changed and "alias.html" not in changed
@@ -223,5 +224,5 @@ def test_jsonld_filter_in_a_template(tmp_path):
 
 def test_templates_mentioning_a_name_include_those_that_extend_import_or_include_it():
     env = jinja2.Environment(loader=jinja2.DictLoader({**TEMPLATES, "part.html": "{{ a.reading_time }}"}))
-    assert templates_mentioning(env, ("word_count", "reading_time")) == {"inc.html", "part.html"}
-    assert templates_mentioning(env, ("block main",)) == {"base.html", "page.html", "child.html"}
+    assert templates_mentioning(template_graph(env), ("word_count", "reading_time")) == {"inc.html", "part.html"}
+    assert templates_mentioning(template_graph(env), ("block main",)) == {"base.html", "page.html", "child.html"}
