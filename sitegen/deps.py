@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -44,8 +44,7 @@ def input_digests(site: Site) -> Callable[[Input], str]:
     return digest
 
 
-def page_keys(pages: list[Page], site: Site, templates: dict[str, str],
-              showing_length: frozenset[str] = frozenset()) -> dict[str, str]:
+class PageKeys:
     """Output path → key. Equal keys mean equal bytes: same template closure, parameters and input digests.
 
     An article's length (word count, reading time) is not in its meta digest, so a body edit does not
@@ -53,26 +52,41 @@ def page_keys(pages: list[Page], site: Site, templates: dict[str, str],
 
     Each distinct input is digested once into a number; a page adds up its inputs' numbers, which does not
     depend on their order (a page's inputs are a set) and costs one addition per input."""
-    digest = input_digests(site)
-    articles = site.articles
-    known: tuple[dict[Input, int], dict[Input, int]] = ({}, {})  # without and with the article's length
-    base = f"{engine_digest()}\0{site.config.digest()}\0"
-    keys = {}
-    for page in pages:
-        length = page.template in showing_length
-        numbers = known[length]
-        total = 0
-        for item in page.inputs:
+
+    def __init__(self, site: Site, templates: dict[str, str], showing_length: frozenset[str] = frozenset()):
+        self._digest = input_digests(site)
+        self._articles = site.articles
+        self._templates, self._showing_length = templates, showing_length
+        self._known: tuple[dict[Input, int], dict[Input, int]] = ({}, {})  # without and with the article's length
+        self._base = f"{engine_digest()}\0{site.config.digest()}\0"
+
+    def __call__(self, pages: list[Page]) -> dict[str, str]:
+        keys = {}
+        for page in pages:
+            total = self._total(page.inputs, page.template in self._showing_length)
+            head = repr((page.path, page.template, self._templates.get(page.template, ""), page.kind, page.params))
+            keys[page.path] = hashlib.sha256(f"{self._base}{head}\0{total:x}".encode()).hexdigest()[:24]
+        return keys
+
+    def with_related(self, page: Page, key: str, related: tuple[str, ...]) -> str:
+        """The key of `with_related(page, related)`, from `page`'s key: a few additions instead of the whole
+        page's, so it costs little once the lists are ranked."""
+        total = self._total([("meta", i) for i in related], page.template in self._showing_length)
+        return hashlib.sha256(f"{key}\0{related!r}\0{total:x}".encode()).hexdigest()[:24]
+
+    def _total(self, items: Iterable[Input], length: bool) -> int:
+        """The sum of the inputs' numbers, modulo 2**128."""
+        numbers, total = self._known[length], 0
+        for item in items:
             number = numbers.get(item)
             if number is None:
                 kind, name = item
+                articles = self._articles
                 extra = f":{articles[name].body.word_count}" if length and kind == "meta" and name in articles else ""
-                part = f"{kind}\0{name}\0{digest(item)}{extra}".encode()
+                part = f"{kind}\0{name}\0{self._digest(item)}{extra}".encode()
                 number = numbers[item] = int.from_bytes(hashlib.sha256(part).digest()[:16])
             total += number
-        head = repr((page.path, page.template, templates.get(page.template, ""), page.kind, page.params))
-        keys[page.path] = hashlib.sha256(f"{base}{head}\0{total & _MASK:x}".encode()).hexdigest()[:24]
-    return keys
+        return total & _MASK
 
 
 def dirty_pages(pages: list[Page], keys: dict[str, str], previous: dict[str, str],

@@ -80,7 +80,7 @@ class BuildResult:
     site: Site | None = None
     """The model the build rendered (kept by the watcher to put an edited article on disk first)."""
     article_pages: dict[str, Page] = field(default_factory=dict)
-    """Each article's page, by article id."""
+    """Each article's page by article id, as planned before ranking: `routes.with_related` adds its list."""
     env: jinja2.Environment | None = None
     search: SearchJob | None = None
     """With `defer_search`, what is left to do for the search index."""
@@ -145,10 +145,10 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
     import jinja2
 
     from sitegen.assemble import assemble
-    from sitegen.deps import dirty_pages, page_keys
+    from sitegen.deps import PageKeys, dirty_pages
     from sitegen.output import Staging
-    from sitegen.render import make_environment, template_digests, templates_mentioning
-    from sitegen.routes import article_pages, plan_pages, unplaceable_articles
+    from sitegen.render import make_environment, template_digests, template_graph, templates_mentioning
+    from sitegen.routes import plan_pages, unplaceable_articles, with_related
     from sitegen.sources import read_sources
     from sitegen.views import Views
     from sitegen.workers import started
@@ -176,8 +176,9 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
             env = make_environment(source)
             with clock("plan"):
                 try:
-                    templates = template_digests(env)
-                    showing_length = templates_mentioning(env, ("word_count", "reading_time"))
+                    graph = template_graph(env)
+                    templates = template_digests(graph)
+                    showing_length = templates_mentioning(graph, ("word_count", "reading_time"))
                 except jinja2.TemplateSyntaxError as exc:
                     raise BuildFailed([_template_error(exc, source)]) from None
                 pages, collisions = plan_pages(site)
@@ -192,7 +193,9 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
                     raise BuildFailed(collisions)
                 result.warnings += problems
                 lists = [p for p in pages if p.kind != "article"]
-                keys = page_keys(lists, site, templates, showing_length)
+                drafts = [p for p in pages if p.kind == "article"]  # in site.order, without related lists
+                key = PageKeys(site, templates, showing_length)
+                keys = key(lists)
                 lists_todo = dirty_pages(lists, keys, previous, present.__contains__)
             for name in sorted({p.template for p in pages if p.template}):
                 env.get_template(name)  # compile once, before workers fork
@@ -206,11 +209,15 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
                 # List pages show no related lists: they render while the ranking finishes.
                 render = _page_renderer(staging, views, env, source)
                 with started(render, lists_todo, helpers, RENDER_CHUNK) as list_errors:
+                    with clock("plan"):
+                        draft_keys = key(drafts)  # while the ranking runs; its lists then cost a few additions
                     with clock("related"):
-                        site = replace(site, related=next(ranked))
-                        articles = list(article_pages(site))
-                        keys = page_keys(articles, site, templates, showing_length) | keys
-                        todo = dirty_pages(articles, keys, previous, present.__contains__)
+                        related = next(ranked)
+                        site = replace(site, related=related)
+                        keys |= {p.path: key.with_related(p, draft_keys[p.path], related.get(i, ()))
+                                 for p, i in zip(drafts, site.order)}
+                        todo = [with_related(p, related.get(p.param("id"), ()))
+                                for p in dirty_pages(drafts, keys, previous, present.__contains__)]
                     with clock("render"):
                         errors = _render_all(render, todo, list_errors, len(lists_todo), jobs, progress)
             except BaseException as exc:
@@ -221,7 +228,7 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
             if errors:
                 staging.discard()
                 raise BuildFailed(errors)
-        pages, todo = articles + lists, todo + lists_todo
+        pages, todo = drafts + lists, todo + lists_todo
         stale = (set(previous) if previous else present) - set(keys)
         with clock("publish"):
             try:
@@ -249,7 +256,7 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
     result.rendered = [p.path for p in todo]
     result.site, result.env = site, env
-    result.article_pages = {p.param("id"): p for p in pages if p.kind == "article"}
+    result.article_pages = dict(zip(site.order, drafts))
 
 
 @contextmanager

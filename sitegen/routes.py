@@ -88,20 +88,25 @@ def _page(url: str, template: str, kind: str, ids: tuple[str, ...], **params) ->
 
 
 def article_pages(site: Site) -> Iterator[Page]:
-    """The article pages, with their related lists (planned again once the lists are ranked)."""
+    """The article pages, planned before related lists are ranked: `with_related` adds each one's list."""
     order = site.order
     for index, article_id in enumerate(order):
         article = site.articles[article_id]
         newer = order[index - 1] if index > 0 else None
         older = order[index + 1] if index + 1 < len(order) else None
-        related = site.related.get(article_id, ())
         targets = tuple(t for t in article.body.links if t in site.articles)
-        shown = {i for i in (newer, older) if i} | set(related) | set(targets)
+        shown = {i for i in (newer, older) if i} | set(targets)
         url = site.urls[article_id]
         yield Page(path=file_path(url), url=url, template="article.html", kind="article",
-                   params=(("id", article_id), ("newer", newer), ("older", older), ("related", related),
+                   params=(("id", article_id), ("newer", newer), ("older", older), ("related", ()),
                            ("links", targets)),
                    inputs=frozenset({("body", article_id), ("meta", article_id), *(("meta", i) for i in shown)}))
+
+
+def with_related(page: Page, related: tuple[str, ...]) -> Page:
+    """An article page from `article_pages` with its related list."""
+    params = tuple((name, related if name == "related" else value) for name, value in page.params)
+    return replace(page, params=params, inputs=page.inputs | {("meta", i) for i in related})
 
 
 def _list_pages(site: Site, kind: str, base: str, ids: tuple[str, ...], group: str, **extra) -> Iterator[Page]:

@@ -22,7 +22,7 @@ from sitegen.output import replace_file
 from sitegen.pipeline import CACHE_DIR, BuildOptions, BuildResult, build
 from sitegen.reader import Parsed, parse_article
 from sitegen.render import render_page
-from sitegen.routes import article_url
+from sitegen.routes import article_url, with_related
 from sitegen.search import SearchJob
 from sitegen.views import Views
 
@@ -175,7 +175,7 @@ class Watcher:
                     article_url(parsed.article, site.config.permalinks) != site.urls[article_id]:
                 continue
             edited = replace(site, articles={**site.articles, article_id: parsed.article})
-            page = last.article_pages[article_id]
+            page = with_related(last.article_pages[article_id], site.related.get(article_id, ()))
             data = render_page(page, Views(edited, lambda _id, html=parsed.html: html), last.env)
             written += replace_file(self.output / page.path, data)
         return written

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from sitegen.config import SiteConfig
-from sitegen.deps import dirty_pages, engine_digest, input_digests, page_keys
+from sitegen.deps import PageKeys, dirty_pages, engine_digest, input_digests
 from sitegen.model import Article, Page, Site
 from sitegen.reader import parse_article
 from sitegen.routes import plan_pages
@@ -36,7 +36,7 @@ def make_site(articles: list[Article], config: SiteConfig = CONFIG, assets: dict
 
 
 def keys_of(site: Site, templates: dict[str, str] | None = None) -> dict[str, str]:
-    return page_keys(plan_pages(site)[0], site, templates or {})
+    return PageKeys(site, templates or {})(plan_pages(site)[0])
 
 
 def changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
@@ -86,8 +86,25 @@ def test_param_change_changes_the_key(base):
     pages = plan_pages(site)[0]
     home = next(p for p in pages if p.path == "index.html")
     moved = replace(home, params=tuple((k, 99 if k == "count" else v) for k, v in home.params))
-    assert page_keys([moved], site, {})["index.html"] != base["index.html"]
-    assert page_keys([home], site, {})["index.html"] == base["index.html"]
+    assert PageKeys(site, {})([moved])["index.html"] != base["index.html"]
+    assert PageKeys(site, {})([home])["index.html"] == base["index.html"]
+
+
+def test_a_related_list_keys_its_ids_and_their_metadata():
+    articles = [article("a.md", A), article("b.md", B), article("c.md", C)]
+    site = make_site(articles)
+    page = next(p for p in plan_pages(site)[0] if p.kind == "article" and p.param("id") == "a.md")
+    draft = PageKeys(site, {})([page])[page.path]
+
+    def related_key(site: Site, related: tuple[str, ...]) -> str:
+        return PageKeys(site, {}).with_related(page, draft, related)
+
+    listed = related_key(site, ("c.md",))
+    assert related_key(site, ("c.md",)) == listed
+    assert len({listed, related_key(site, ()), related_key(site, ("b.md",)), related_key(site, ("b.md", "c.md")),
+                related_key(site, ("c.md", "b.md"))}) == 5
+    assert related_key(make_site([*articles[:2], retitled("c.md", C)]), ("c.md",)) != listed
+    assert related_key(make_site([articles[0], retitled("b.md", B), articles[2]]), ("c.md",)) == listed
 
 
 def test_new_article_changes_list_params(base):
@@ -190,7 +207,7 @@ def test_a_length_change_counts_only_for_pages_whose_template_shows_length():
     sites = [make_site([article("a.md", A, body), article("b.md", B), article("c.md", C)])
              for body in ("First paragraph.\n\nSecond paragraph here.", longer)]
     pages = plan_pages(sites[0])[0]
-    plain = [page_keys(pages, site, {}) for site in sites]
+    plain = [PageKeys(site, {})(pages) for site in sites]
     assert changed(*plain) == {"2020/10/a/index.html"}  # meta digests leave the length out
-    showing = [page_keys(pages, site, {}, frozenset({"tag.html"})) for site in sites]
+    showing = [PageKeys(site, {}, frozenset({"tag.html"}))(pages) for site in sites]
     assert changed(*showing) == {"2020/10/a/index.html", "tags/x/index.html"}

@@ -8,7 +8,7 @@ import pytest
 from sitegen.config import Permalinks, SiteConfig
 from sitegen.model import Article, Site
 from sitegen.reader import parse_article
-from sitegen.routes import article_url, file_path, find_collisions, is_inside, paged_url, plan_pages
+from sitegen.routes import article_url, file_path, find_collisions, is_inside, paged_url, plan_pages, with_related
 from tests import modelkit
 
 CONFIG = SiteConfig(per_page=2)
@@ -164,6 +164,16 @@ def test_article_page_params_and_inputs(small_site):
     assert b.inputs == frozenset({("body", "b.md"), ("meta", "b.md"), ("meta", "a.md"), ("meta", "c.md")})
     first = pages["2020/10/a/index.html"]
     assert first.param("newer") is None and first.param("older") == "b.md"
+
+
+def test_with_related_adds_the_list_to_params_and_inputs(small_site):
+    b = next(p for p in plan_pages(small_site)[0] if p.path == "2020/10/b/index.html")
+    assert b.param("related") == ()
+    ranked = with_related(b, ("c.md", "d.md"))
+    assert ranked.param("related") == ("c.md", "d.md")
+    assert [name for name, _ in ranked.params] == [name for name, _ in b.params]
+    assert ranked.inputs == b.inputs | {("meta", "d.md")}
+    assert (ranked.path, ranked.template) == (b.path, b.template)
 
 
 def test_alias_pages_point_at_their_article(small_site):
