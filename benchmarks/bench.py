@@ -425,6 +425,8 @@ def main() -> int:
     ap.add_argument("--hugo", action="store_true", help="also time a cold Hugo build of the same content")
     ap.add_argument("--pelican", action="store_true", help="also time a cold Pelican build of the same content")
     ap.add_argument("--keep", action="store_true", help="keep outputs and caches afterwards")
+    ap.add_argument("--no-search", action="store_true", help="leave out the Pagefind row (it indexes the whole "
+                    "output: minutes and gigabytes at 100,000 articles)")
     args = ap.parse_args()
     if args.n < 1:
         ap.error("N must be at least 1")
@@ -437,7 +439,7 @@ def main() -> int:
     trash.empty()  # what an interrupted run left
     runs, cmd = run_sitegen(work, args.jobs, trash)
     failed = next((r for r in runs if r.returncode != 0), None)
-    others = [] if failed else [run_pagefind(work / "out", work),
+    others = [] if failed else [None if args.no_search else run_pagefind(work / "out", work),
                                 run_hugo(work, args.jobs, trash) if args.hugo else None,
                                 run_pelican(work, trash) if args.pelican else None]
     print(report(args.n, runs, [o for o in others if o], cmd))
