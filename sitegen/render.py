@@ -13,17 +13,48 @@ from typing import Any
 import jinja2
 import jinja2.meta
 from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.ext import Extension
 from jinja2.parser import Parser
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+try:  # markupsafe >= 3.0: the C function under its escape, which returns text rather than Markup
+    from markupsafe._speedups import _escape_inner as _escape_text
+except ImportError:
+    _escape_text = escape
 
 from sitegen.files import THEME
 from sitegen.model import Page
 from sitegen.views import Views
 
 
+def _escape_output(value: Any) -> str:
+    """What `{{ value }}` writes under autoescaping: markupsafe's escape without wrapping the text in a new
+    Markup, which the page joins as text anyway (~0.25 us on each of a page's ~60 expressions, a sixth of
+    rendering a page)."""
+    if type(value) is str:
+        return _escape_text(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _escape_text(str(value))
+
+
+class _CodeGenerator(CodeGenerator):
+    """Compiles `{{ ... }}` under autoescaping to `_escape_output` instead of markupsafe's escape."""
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            return super()._output_child_pre(node, frame, finalize)
+        self.write("environment.escape_output(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
 class _Environment(jinja2.Environment):
     """Jinja's environment with cheaper bookkeeping per render."""
+
+    code_generator_class = _CodeGenerator
+    escape_output = staticmethod(_escape_output)
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """A template's globals as a dict, not Jinja's ChainMap over the environment's: every render copies

@@ -7,6 +7,7 @@ import re
 
 import jinja2
 import pytest
+from markupsafe import Markup, escape
 
 from sitegen.config import SiteConfig
 from sitegen.files import THEME
@@ -113,6 +114,17 @@ def test_environment_is_strict_and_escapes(tmp_path):
     assert env.from_string("{{ range(2) | list }} {{ namespace(a=1).a }}").render() == "[0, 1] 1"
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ nope }}").render()
+
+
+def test_output_escaping_matches_markupsafe(tmp_path):
+    env = make_environment(tmp_path)
+    assert "environment.escape_output(" in env.compile("{{ x }}", raw=True)
+    values = ["<a href='x'>&amp;\"</a>", Markup("<b>kept</b>"), 42, None, 1.5, ["<li>"], ""]
+    for value in values:
+        assert env.from_string("{{ x }}").render(x=value) == str(escape(value))
+    assert env.from_string("{% set y %}<{{ x }}>{% endset %}{{ y }}").render(x="<&>") == "<&lt;&amp;&gt;>"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ a.missing }}").render(a={})
 
 
 # --- {% cache %} ----------------------------------------------------------------------------------------------
