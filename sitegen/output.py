@@ -24,16 +24,24 @@ class Staging:
                     if left.name.startswith(f".{output.name}.staging-"):
                         shutil.rmtree(left.path, ignore_errors=True)
         self.root.mkdir(parents=True)
-        self._folders: set[Path] = {self.root}
+        self._folders = {str(self.root)}
 
     def write(self, rel: str, data: bytes) -> None:
+        """Write one file (with strings and file descriptors: pathlib cost a quarter of a small page's write)."""
         if not is_inside(rel):
             raise ValueError(f"refusing to write outside the output folder: {rel!r}")
-        target = self.root / rel
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
-        target.write_bytes(data)
+        target = os.path.join(self.root, rel)
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
 
     def publish(self, written: list[str], stale: set[str]) -> tuple[int, int]:
         """Move staged files into place (a fresh output is renamed whole); return (changed, removed).
