@@ -58,8 +58,8 @@ def extract_terms(title: str, summary: str, body_text: str, body_words: list[str
     Terms are casefolded words of three letters or more that are neither stop words nor numbers, and character
     bigrams for Chinese and Japanese. `body_words` is `body_text.split()`, where the caller has it already."""
     # A run of letters and digits never spans whitespace, and casefolding never adds or removes any, so the
-    # chunks between spaces are counted in C first: the slower work below is done once per distinct chunk
-    # (one word in five of a news article).
+    # chunks between spaces are counted in C first: the slower work is done once per distinct chunk, and
+    # only for chunks this process has not met before.
     if body_words is None or not unicodedata.is_normalized("NFKC", body_text):  # else NFKC would not change it
         body_words = unicodedata.normalize("NFKC", body_text).split()
     chunks = Counter(body_words)
@@ -68,12 +68,29 @@ def extract_terms(title: str, summary: str, body_text: str, body_words: list[str
             chunks[chunk] += repeat
     counts: dict[str, int] = {}
     for chunk, n in chunks.items():
-        folded = chunk.casefold()
-        for run in (folded,) if folded.isalnum() else _RUN.findall(folded):
-            if run.isascii() or not _CJK.search(run):
-                if len(run) >= _MIN_LENGTH and run not in _STOP_WORDS and not run.isdecimal():
-                    counts[run] = counts.get(run, 0) + n
-            else:
-                for token in _unspaced_tokens(run):
-                    counts[token] = counts.get(token, 0) + n
+        found = _TERMS_OF_CHUNK.get(chunk)
+        if found is None:
+            if len(_TERMS_OF_CHUNK) >= _MEMO_SIZE:
+                _TERMS_OF_CHUNK.clear()
+            found = _TERMS_OF_CHUNK[chunk] = _chunk_terms(chunk)
+        for term in found:
+            counts[term] = counts.get(term, 0) + n
     return tuple(sorted(zip(map(sys.intern, counts), counts.values())))
+
+
+_TERMS_OF_CHUNK: dict[str, tuple[str, ...]] = {}
+"""The terms of each chunk this process has seen: most words of an article were in earlier ones."""
+_MEMO_SIZE = 1 << 18
+
+
+def _chunk_terms(chunk: str) -> tuple[str, ...]:
+    """The terms in one whitespace-free chunk of NFKC text."""
+    folded = chunk.casefold()
+    terms: list[str] = []
+    for run in (folded,) if folded.isalnum() else _RUN.findall(folded):
+        if run.isascii() or not _CJK.search(run):
+            if len(run) >= _MIN_LENGTH and run not in _STOP_WORDS and not run.isdecimal():
+                terms.append(run)
+        else:
+            terms += _unspaced_tokens(run)
+    return tuple(terms)

@@ -74,3 +74,14 @@ def test_what_counting_chunks_first_relies_on_holds_for_every_code_point():
     assert not [c for c in characters if c.isspace() and c.isalnum()]
     assert not [c for c in characters if any(f.isspace() != c.isspace() for f in c.casefold())]
     assert not [c for c in characters if terms_module._CJK.match(c) and c.isdecimal()]
+
+
+def test_the_chunk_memo_changes_nothing_when_full_or_warm(monkeypatch):
+    body = "Straße g20 東京都 said, “quoted” it’s the 2024 ﬁne Straße said, Café"
+    monkeypatch.setattr(terms_module, "_TERMS_OF_CHUNK", {})
+    cold = extract_terms("Title words", "A summary", body)
+    assert extract_terms("Title words", "A summary", body) == cold
+    monkeypatch.setattr(terms_module, "_MEMO_SIZE", 3)
+    monkeypatch.setattr(terms_module, "_TERMS_OF_CHUNK", {})
+    assert extract_terms("Title words", "A summary", body) == cold
+    assert len(terms_module._TERMS_OF_CHUNK) <= 3
