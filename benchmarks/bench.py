@@ -410,9 +410,9 @@ def report(n: int, runs: list[Run], others: list[Run], build_cmd: list[str]) -> 
                   + "(cache invalidated or mixed versions): rerun for comparable numbers."]
     for other in (o for o in others if len(runs) > 1 and " cold build" in o.scenario):
         name = other.scenario.split()[0]
-        lines += ["", f"sitegen/{name}: cold build wall ×{runs[0].wall / other.wall:.2f}, CPU ×{runs[0].cpu / other.cpu:.2f}, "
+        lines += ["", (f"sitegen/{name}: cold build wall ×{runs[0].wall / other.wall:.2f}, CPU ×{runs[0].cpu / other.cpu:.2f}, "
                   f"peak RSS ×{runs[0].rss_kib / other.rss_kib:.2f}; sitegen's no-change rebuild against {name}'s "
-                  f"(a whole build) ×{runs[1].wall / other.wall:.3f}"]
+                  f"(a whole build) ×{runs[1].wall / other.wall:.3f}")]
     return "\n".join(lines)
 
 

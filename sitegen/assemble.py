@@ -65,7 +65,11 @@ def _related(config: SiteConfig, articles: dict[str, Article], order: tuple[str,
     key = _ranking_key(config, columns, [a.source_hash for a in chosen])
     lists = store.related(key)
     if lists is None:
-        from sitegen.related import RelatedDoc, TermCounts, compute_related  # numpy: only where the ranking runs
+        from sitegen.related import (  # numpy: only where the ranking runs
+            RelatedDoc,
+            TermCounts,
+            compute_related,
+        )
 
         docs = [RelatedDoc(*fields) for fields in zip(*columns)]
         lists = compute_related(docs, TermCounts(*store.terms(order)), config.related)

@@ -8,7 +8,7 @@ from collections.abc import Hashable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 import jinja2.meta
@@ -105,7 +105,7 @@ class FragmentCache(Extension):
     same views (one build's model) and repeated after that, so it must show only what the key decides
     (e.g. `{% cache a.id %}` around an article's list item). Outside `render_page` it always renders."""
 
-    tags = {"cache"}
+    tags: ClassVar[set[str]] = {"cache"}
 
     def __init__(self, environment: jinja2.Environment):
         super().__init__(environment)

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from sitegen.errors import SiteError
-from sitegen.output import Manifest, Staging, existing_files, folder_times, load_manifest, present_files, save_manifest
+from sitegen.output import (
+    Manifest,
+    Staging,
+    existing_files,
+    folder_times,
+    load_manifest,
+    present_files,
+    save_manifest,
+)
 from sitegen.shortcut import State
 
 OLD_NS = 1_000_000_000 * 1_000_000_000  # 2001-09-09: clearly not "now"

@@ -12,8 +12,14 @@ from markupsafe import Markup, escape
 from sitegen.config import SiteConfig
 from sitegen.files import THEME
 from sitegen.reader import parse_article
-from sitegen.render import (make_environment, render_page, template_digests, template_graph, templates_mentioning,
-                            to_json_script)
+from sitegen.render import (
+    make_environment,
+    render_page,
+    template_digests,
+    template_graph,
+    templates_mentioning,
+    to_json_script,
+)
 from sitegen.routes import plan_pages
 from sitegen.views import Views
 from tests import modelkit

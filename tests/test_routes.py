@@ -8,7 +8,15 @@ import pytest
 from sitegen.config import Permalinks, SiteConfig
 from sitegen.model import Article, Site
 from sitegen.reader import parse_article
-from sitegen.routes import article_url, file_path, find_collisions, is_inside, paged_url, plan_pages, with_related
+from sitegen.routes import (
+    article_url,
+    file_path,
+    find_collisions,
+    is_inside,
+    paged_url,
+    plan_pages,
+    with_related,
+)
 from tests import modelkit
 
 CONFIG = SiteConfig(per_page=2)

@@ -1,6 +1,7 @@
 """sitegen.store: terms go in as strings and come back as vocabulary ids that mean the same terms."""
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ def stored_terms(store: ArticleStore, ids: list[str]) -> list[Terms]:
     """What `terms` returns, with the ids turned back into words."""
     words = dict(store.conn.execute("SELECT id, term FROM vocabulary"))
     ptr, term, count = store.terms(ids)
-    return [tuple((words[int(t)], int(n)) for t, n in zip(term[a:b], count[a:b])) for a, b in zip(ptr, ptr[1:])]
+    return [tuple((words[int(t)], int(n)) for t, n in zip(term[a:b], count[a:b])) for a, b in itertools.pairwise(ptr)]
 
 
 def test_terms_round_trip_in_the_order_asked(tmp_path: Path):
