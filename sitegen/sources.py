@@ -56,10 +56,11 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
         if known and (known.mtime_ns, known.size) == (mtime_ns, size) and now - mtime_ns > RACY_NS:
             articles[article_id] = known.article
             continue
-        try:
-            if known and known.article.source_hash == source_hash((content / article_id).read_bytes()):
+        try:  # an undated draft is dated by its mtime: for a draft, the same bytes need the same mtime too
+            if known and (not known.article.draft or known.mtime_ns == mtime_ns) and \
+                    known.article.source_hash == source_hash((content / article_id).read_bytes()):
                 articles[article_id] = known.article
-                touched.append((article_id, mtime_ns, size))
+                touched.append((article_id, mtime_ns, _stored_size(size, mtime_ns, now)))
                 continue
         except OSError as exc:
             errors.append(SiteError(f"content/{article_id}", _cannot_read(exc)))
@@ -87,7 +88,7 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
         for (article_id, mtime_ns, size), parsed in zip(chunk, results):
             if isinstance(parsed, tuple):
                 articles[article_id] = load_article(parsed[0])
-                rows.append((article_id, mtime_ns, size, *parsed))
+                rows.append((article_id, mtime_ns, _stored_size(size, mtime_ns, now), *parsed))
             else:
                 errors += [SiteError(f"content/{e.path}", e.message, e.line) for e in parsed]
         store.put(rows)  # chunk by chunk: bodies and terms of the whole archive are never in memory at once
@@ -99,6 +100,12 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
     warnings += [SiteError(f"content/{w.path}", w.message, w.line) for a in articles.values() for w in a.warnings]
     return Sources(articles=dict(sorted(articles.items())), errors=sorted(errors, key=_error_order),
                    warnings=sorted(warnings, key=_error_order), parsed=len(todo))
+
+
+def _stored_size(size: int, mtime_ns: int, now: int) -> int:
+    """The size to store for a file read at `now`: -1, which no file matches, when the file may still change
+    without its mtime moving, so that the next read compares its bytes (Git smudges racily clean entries so)."""
+    return size if now - mtime_ns > RACY_NS else -1
 
 
 def _articles_in(content: Path) -> tuple[Listing, list[SiteError]]:
