@@ -89,7 +89,7 @@ def _parser(raw_html: bool, unused: tuple[str, ...] = ()) -> MarkdownIt:
     md.disable(list(unused))
     md.add_render_rule("footnote_block_open", _footnote_block_open)
     md.core.ruler.at("normalize", _normalize)
-    md.normalizeLink = _normalize_link
+    md.normalizeLink = normalize_link
     return md
 
 
@@ -110,7 +110,7 @@ _PLAIN_URL = re.compile(r"(?:https?://(?:[A-Za-z0-9-]{1,63}\.){0,3}[A-Za-z0-9-]{
 characters that URL encoding keeps: markdown-it's link normalisation returns it unchanged."""
 
 
-def _normalize_link(url: str) -> str:
+def normalize_link(url: str) -> str:
     """markdown-it's link normalisation (parse, punycode the host, format, percent-encode), skipped for a
     plain URL, which it would return as it is: that took ~4% of parsing a news body with a few links."""
     return url if _PLAIN_URL.fullmatch(url) else normalize_url.normalizeLink(url)

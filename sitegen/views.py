@@ -12,12 +12,13 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from sitegen.dates import format_date, iso, utc_iso
-from sitegen.markdown import LINK_MARK, local_url, rebase
+from sitegen.markdown import LINK_MARK, local_url, normalize_link, rebase
 from sitegen.model import Article, Group, Page, Site, TocEntry
 from sitegen.routes import fill, paged_url
 from sitegen.slugs import slugify
 
-_LINK = re.compile(re.escape(LINK_MARK) + r"([^\"#]*)")
+_LINK = re.compile(r'(?<=href=")' + re.escape(LINK_MARK) + r'([^"#]*)')
+"""An article link as `markdown` marks it: only in an href (the writer's text may mention the marker)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,7 @@ class Views:
         """The lead image as an absolute URL (a relative one is beside the article's file)."""
         if a.image is None:
             return None
-        url = local_url(a.image, a.id)
+        url = normalize_link(local_url(a.image, a.id))  # percent-encoded as a link in the body would be
         if url.startswith("/") and not url.startswith("//"):
             return self._origin + self._base_path + url[1:]
         return url

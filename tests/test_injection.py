@@ -176,8 +176,9 @@ def test_hostile_values_arrive_as_text(hostile_site):
     doc = page(hostile_site, "2020/10/evil/index.html")
     assert doc.h1 == EVIL
     assert doc.meta["og:title"].startswith(EVIL) and doc.meta["description"] == EVIL
-    assert doc.meta["og:image"] == 'https://img.example/a.jpg?"><script>alert(1)</script>'
+    assert doc.meta["og:image"] == "https://img.example/a.jpg?%22%3E%3Cscript%3Ealert(1)%3C/script%3E"  # a URL
     (data,) = doc.jsonld
+    assert data["image"] == doc.meta["og:image"]
     assert data["headline"] == EVIL and data["description"] == EVIL and data["author"][0]["name"] == EVIL
     assert EVIL in data["keywords"] and "</script>" in data["keywords"]
     assert page(hostile_site, f"tags/{EVIL_TAG}/index.html").h1 == f"Tagged “{EVIL}”"

@@ -15,10 +15,10 @@ from sitegen.markdown import (
     _PLAIN_URL,
     LINK_MARK,
     _normalize,
-    _normalize_link,
     _parser,
     _parser_for,
     local_url,
+    normalize_link,
     rebase,
     render_body,
 )
@@ -357,7 +357,7 @@ url_parts = st.sampled_from([
 
 @given(st.lists(url_parts, max_size=12).map("".join))
 def test_link_normalisation_is_markdown_its_own(url):
-    assert _normalize_link(url) == normalize_url.normalizeLink(url)
+    assert normalize_link(url) == normalize_url.normalizeLink(url)
 
 
 def test_plain_urls_skip_link_normalisation():
