@@ -92,6 +92,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     result = BuildResult()
     clock = _Clock(result.phases)
     source, output = options.source.resolve(), options.output.resolve()
+    if not source.is_dir():
+        raise BuildFailed([SiteError(str(options.source), "no such site folder; pass --source with the folder "
+                                     "that holds content/ and site.toml")])
     if source == output or source.is_relative_to(output) or (source / "content").resolve().is_relative_to(output):
         raise BuildFailed([SiteError(str(options.output), "the output folder contains the site's sources; "
                                      "choose another --output")])
