@@ -45,9 +45,12 @@ def _resolve_pins(articles: dict[str, Article], order: tuple[str, ...]) -> tuple
         found: list[str] = []
         for pin in articles[i].related_pins:
             target = pin if pin in articles else by_slug.get(pin.removesuffix(".md").rsplit("/", 1)[-1])
-            if target is None or target == i:
+            if target is None:
                 warnings.append(SiteError(f"content/{i}", f"related article {pin!r} not found; use a slug or a "
                                           "path under content/"))
+            elif target == i:
+                warnings.append(SiteError(f"content/{i}", f"related article {pin!r} is this article itself; "
+                                          "remove it from `related`"))
             elif target not in found:
                 found.append(target)
         pins[i] = tuple(found)
