@@ -6,6 +6,7 @@ import gc
 import hashlib
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -27,7 +28,7 @@ from sitegen.progress import Progress
 from sitegen.search import SearchJob
 from sitegen.search import is_current as search_is_current
 from sitegen.shortcut import Inputs, Listing, State, published_range, read_inputs, unchanged
-from sitegen.store import ArticleStore
+from sitegen.store import ArticleStore, CacheError, discard
 from sitegen.workers import default_jobs
 
 if TYPE_CHECKING:
@@ -122,8 +123,20 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
                 result.articles, result.pages, result.warnings = state.articles, state.pages, list(state.warnings)
                 return result
         with _without_gc():
-            _build_all(options, result, clock, config, stamp, now, manifest, last.pages, present, folders, inputs,
-                       progress)
+            before = list(result.notices)
+            try:
+                _build_all(options, result, clock, config, stamp, now, manifest, last.pages, present, folders,
+                           inputs, progress)
+            except (CacheError, sqlite3.DatabaseError) as exc:
+                if isinstance(exc, sqlite3.OperationalError) or not options.use_cache:
+                    raise  # locked, full or unwritable: not a damaged file
+                # A damage the first look missed (a page in the middle of the file): start over without it.
+                damaged = source / CACHE_DIR / "articles.sqlite"
+                discard(damaged)
+                result = BuildResult(notices=[*before, f"cache {damaged} was unreadable ({exc}); rebuilt it"],
+                                     phases={"check": result.phases["check"]})
+                _build_all(options, result, _Clock(result.phases), config, stamp, now, manifest, last.pages,
+                           present, folders, inputs, progress)
     return result
 
 

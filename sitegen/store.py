@@ -75,8 +75,7 @@ class ArticleStore:
             if row is not None and notice is None:
                 notice = None if row[0] == SCHEMA else f"cache {self.path} was from another sitegen; rebuilt it"
             self.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            discard(self.path)
             self._term_ids = {}
             self._create()
         return notice
@@ -166,6 +165,12 @@ class ArticleStore:
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
         self._conn = None
+
+
+def discard(path: Path) -> None:
+    """Delete a store's files (the database and SQLite's journal files beside it)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def dump_article(article: Article) -> bytes:

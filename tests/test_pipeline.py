@@ -126,3 +126,41 @@ def test_the_shortcut_repeats_the_warnings(tmp_path):
     first = build_site(root)
     second = build_site(root)
     assert second.site is None and second.warnings == first.warnings and len(first.warnings) == 1
+
+
+def corrupt_the_middle(path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3: 2 * len(data) // 3] = b"\x5a" * (2 * len(data) // 3 - len(data) // 3)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "middle", "empty"])
+def test_a_damaged_cache_is_discarded_with_a_notice_and_the_site_is_built_as_new(tmp_path, damage):
+    root = write_site(tmp_path / "site", {**FIXTURE, **MANY})
+    build_site(root)
+    expected = snapshot(root / "output")
+    cache = root / pipeline.CACHE_DIR / "articles.sqlite"
+    for leftover in cache.parent.glob("articles.sqlite-*"):  # the WAL, whose pages would mend the file
+        leftover.unlink()
+    if damage == "garbage":
+        cache.write_bytes(b"not a database, just bytes " * 100)
+    elif damage == "middle":
+        corrupt_the_middle(cache)
+    else:
+        cache.write_bytes(b"")
+    for page in (root / "output").rglob("*.html"):
+        page.unlink()
+    result = build_site(root)
+    assert result.parsed == len(FIXTURE) + len(MANY)
+    assert snapshot(root / "output") == expected
+    if damage != "empty":
+        assert any(str(cache) in n and "rebuilt it" in n for n in result.notices), result.notices
+    assert build_site(root, shortcut=False).parsed == 0  # the rebuilt cache is trusted again
+
+
+def test_a_cache_from_another_sitegen_is_discarded(tmp_path, monkeypatch):
+    root = write_site(tmp_path / "site")
+    build_site(root)
+    monkeypatch.setattr(pipeline, "engine_digest", lambda: "another-version")
+    result = build_site(root)
+    assert result.parsed == len(FIXTURE) and result.written == result.pages
