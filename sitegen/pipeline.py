@@ -210,8 +210,8 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
                 result.warnings += problems
                 lists = [p for p in pages if p.kind != "article"]
                 drafts = [p for p in pages if p.kind == "article"]  # in site.order, without related lists
-                key = PageKeys(site, templates, showing_length)
-                keys = key(lists)
+                page_keys = PageKeys(site, templates, showing_length)
+                keys = page_keys(lists)
                 lists_todo = dirty_pages(lists, keys, previous, present.__contains__)
             for name in sorted({p.template for p in pages if p.template}):
                 env.get_template(name)  # compile once, before workers fork
@@ -226,11 +226,11 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
                 render = _page_renderer(staging, views, env, source)
                 with started(render, lists_todo, helpers, RENDER_CHUNK) as list_errors:
                     with clock("plan"):
-                        draft_keys = key(drafts)  # while the ranking runs; its lists then cost a few additions
+                        draft_keys = page_keys(drafts)  # while the ranking runs; its lists then cost a few additions
                     with clock("related"):
                         related = next(ranked)
                         site = replace(site, related=related)
-                        keys |= {p.path: key.with_related(p, draft_keys[p.path], related.get(i, ()))
+                        keys |= {p.path: page_keys.with_related(p, draft_keys[p.path], related.get(i, ()))
                                  for p, i in zip(drafts, site.order)}
                         todo = [with_related(p, related.get(p.param("id"), ()))
                                 for p in dirty_pages(drafts, keys, previous, present.__contains__)]
