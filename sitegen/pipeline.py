@@ -122,22 +122,24 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
                     search_is_current(output, config.search, last.pages, manifest.with_suffix(".search")):
                 result.articles, result.pages, result.warnings = state.articles, state.pages, list(state.warnings)
                 return result
+
+        def attempt(into: BuildResult) -> BuildResult:
+            _build_all(options, into, _Clock(into.phases), config, stamp, now, manifest, last.pages, present,
+                       folders, inputs, progress)
+            return into
+
         with _without_gc():
             before = list(result.notices)
             try:
-                _build_all(options, result, clock, config, stamp, now, manifest, last.pages, present, folders,
-                           inputs, progress)
+                return attempt(result)
             except (CacheError, sqlite3.DatabaseError) as exc:
                 if isinstance(exc, sqlite3.OperationalError) or not options.use_cache:
                     raise  # locked, full or unwritable: not a damaged file
                 # A damage the first look missed (a page in the middle of the file): start over without it.
-                damaged = source / CACHE_DIR / "articles.sqlite"
+                damaged = _store_path(source / CACHE_DIR)
                 discard(damaged)
-                result = BuildResult(notices=[*before, f"cache {damaged} was unreadable ({exc}); rebuilt it"],
-                                     phases={"check": result.phases["check"]})
-                _build_all(options, result, _Clock(result.phases), config, stamp, now, manifest, last.pages,
-                           present, folders, inputs, progress)
-    return result
+                return attempt(BuildResult(notices=[*before, f"cache {damaged} was unreadable ({exc}); rebuilt it"],
+                                           phases={"check": result.phases["check"]}))
 
 
 @contextmanager
@@ -279,13 +281,17 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
 def _article_store(source: Path, stamp: str, persistent: bool) -> Iterator[tuple[ArticleStore, str | None]]:
     """The site's cache, or a throwaway one for --no-cache."""
     folder = source / CACHE_DIR if persistent else Path(tempfile.mkdtemp(prefix="sitegen-"))
-    store = ArticleStore(folder / "articles.sqlite", stamp)
+    store = ArticleStore(_store_path(folder), stamp)
     try:
         yield store, store.open()
     finally:
         store.close()
         if not persistent:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _store_path(folder: Path) -> Path:
+    return folder / "articles.sqlite"
 
 
 @contextmanager
