@@ -157,10 +157,7 @@ def _reduce(rows: _Rows, sources: np.ndarray, coef: np.ndarray, k: int, floor: f
     for block in _blocks(cost, max(max_rows, 1)):
         lens = src_len[block].ravel()
         ent = _ranges(ptr[sources[block].ravel()], lens)
-        used_by[col[ent]] = True
-        used = np.flatnonzero(used_by)
-        used_by[used] = False
-        pos[used] = np.arange(len(used))
+        used = _number_columns(col[ent], used_by, pos, 0)
         cell = np.repeat(np.arange(len(block)) * len(used), cost[block]) + pos[col[ent]]
         value = np.rint(val[ent] * np.repeat(coef[block].ravel(), lens) * _UNIT)
         dense = np.bincount(cell, value, len(block) * len(used)).reshape(len(block), len(used))
@@ -178,6 +175,16 @@ def _reduce(rows: _Rows, sources: np.ndarray, coef: np.ndarray, k: int, floor: f
         at = _ranges(ptr[block], new_len[block])
         col[at], val[at] = c, v
     return ptr, col, val
+
+
+def _number_columns(cols: np.ndarray, mark: np.ndarray, pos: np.ndarray, first: int) -> np.ndarray:
+    """The distinct columns in `cols`, ascending, numbered from `first` in `pos`: a block's own dense
+    layout. `mark` (one flag per column) is all False before and after."""
+    mark[cols] = True
+    used = np.flatnonzero(mark)
+    mark[used] = False
+    pos[used] = np.arange(first, first + len(used))
+    return used
 
 
 def _normalise(rows: _Rows, part_of: np.ndarray, scale: np.ndarray) -> _Rows:
@@ -308,10 +315,7 @@ def _dots(rows: _Rows, pool: np.ndarray) -> np.ndarray:
     max_rows = max(1, int((4 * _BUDGET / max(length.mean(), 1.0)) ** 0.5))  # bounds the dense block
     for block in _blocks(pair_len.sum(1) + length, max_rows):
         ent = _ranges(ptr[block], length[block])
-        seen[col[ent]] = True
-        terms = np.flatnonzero(seen)
-        seen[terms] = False
-        pos[terms] = np.arange(1, len(terms) + 1)  # 0 stands for every term the block's rows lack
+        terms = _number_columns(col[ent], seen, pos, 1)  # 0 stands for every term the block's rows lack
         width = len(terms) + 1
         dense = np.zeros(len(block) * width)
         dense[np.repeat(np.arange(len(block)) * width, length[block]) + pos[col[ent]]] = val[ent]
