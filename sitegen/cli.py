@@ -14,8 +14,8 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.config import load_config
 from sitegen.errors import BuildFailed
-from sitegen.pipeline import CACHE_DIR, BuildOptions, BuildResult, build, current_time
 from sitegen.progress import ProgressBar
+from sitegen.session import CACHE_DIR, BuildOptions, BuildResult, build, current_time
 
 COMMANDS = ("build", "watch", "serve", "clean", "check", "new")
 

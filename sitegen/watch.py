@@ -1,9 +1,8 @@
 """`sitegen watch`: rebuild when content, templates, static files or site.toml change.
 
-Bursts of file events are debounced into one build, and only one build runs at a time. An edited
-article's own page is rendered and written first, from the model of the previous build; the
-incremental build that follows brings every other page (lists, related lists, feeds) up to date, so
-the output always ends equal to a clean build."""
+Bursts of file events are debounced into one build, and only one build runs at a time. The build session
+first writes a saved article's own page (its preview); the incremental build that follows brings every
+other page (lists, related lists, feeds) up to date, so the output always ends equal to a clean build."""
 from __future__ import annotations
 
 import threading
@@ -18,13 +17,7 @@ from watchdog.observers import Observer
 from sitegen.config import CONFIG_FILE
 from sitegen.errors import BuildFailed
 from sitegen.files import IGNORED_PREFIXES, IGNORED_SUFFIXES
-from sitegen.output import replace_file
-from sitegen.pipeline import CACHE_DIR, BuildOptions, BuildResult, build
-from sitegen.reader import Parsed, parse_article
-from sitegen.render import render_page
-from sitegen.routes import article_url, with_related
-from sitegen.search import SearchJob
-from sitegen.views import Views
+from sitegen.session import CACHE_DIR, BuildOptions, BuildResult, BuildSession
 
 WATCHED = ("content", "templates", "static")
 QUIET_SECONDS = 0.03
@@ -42,16 +35,14 @@ class Watcher:
                  on_written: Callable[[], None] | None = None):
         """on_built: after each good build; on_failed: with the error text; on_written: when edited
         pages went to disk ahead of their build (a preview reloads then, and again when the build ends)."""
-        # Every build keeps its model for the next edit; the search index follows on its own thread, since
-        # Pagefind reindexes the whole site (seconds at 10,000 articles) and a save must not wait for that.
-        self.options = replace(options, shortcut=False, defer_search=True)
-        self.source = options.source.resolve()
-        self.output = options.output.resolve()
+        # The search index follows on its own thread: a save must not wait for it.
+        self.session = BuildSession(replace(options, shortcut=False, defer_search=True))
+        self.source = self.session.source
+        self.output = self.session.output
         self.report = report
         self.on_built = on_built or (lambda result: None)
         self.on_failed = on_failed or (lambda text: None)
         self.on_written = on_written or (lambda: None)
-        self.last: BuildResult | None = None
         self._pending: set[Path] = set()
         self._events = 0  # every relevant event, repeats included: a quiet period is one without any
         self._wake = threading.Condition()
@@ -60,7 +51,7 @@ class Watcher:
         self._handler = _Handler(self)
         self._watched: set[str] = set()
         self._thread = threading.Thread(target=self._loop, name="sitegen-build", daemon=True)
-        self.indexer = Indexer(report)
+        self.indexer = Indexer(self.session.update_search, report)
 
     def start(self) -> None:
         """Build once (which also watches the input folders), then watch site.toml and new folders too."""
@@ -132,18 +123,17 @@ class Watcher:
         """One build; prints one line, or the errors (and keeps watching)."""
         start = time.perf_counter()
         self._watch_folders()
-        first = self._edited_articles_first(changes)
+        first = self.session.preview(changes)
         first_ms = (time.perf_counter() - start) * 1000
         if first:
             self.on_written()
         try:
-            result = build(self.options)
+            result = self.session.build()
         except BuildFailed as failed:
             text = "\n".join(str(e) for e in failed.errors)
             self.report(f"{_describe(changes, self.source)}: build failed, last good site kept\n{text}")
             self.on_failed(text)
             return None
-        self.last = result
         ms = (time.perf_counter() - start) * 1000
         lead = f" (edited page on disk in {first_ms:.0f} ms)" if first else ""
         self.report(f"{_describe(changes, self.source)}: {result.changed + first} pages written, "
@@ -151,59 +141,36 @@ class Watcher:
         for warning in result.warnings:
             self.report(f"warning: {warning}")
         self.on_built(result)
-        if result.search:
-            self.indexer.submit(result.search)
+        if result.search_pending:
+            self.indexer.submit()
         return result
-
-    def _edited_articles_first(self, changes: set[Path]) -> int:
-        """Render and write each edited article's own page from the previous model; 0 when not possible
-        (first build, templates or configuration changed, a new URL, an invalid file)."""
-        last = self.last
-        content = self.source / "content"
-        if last is None or last.site is None or last.env is None or not changes:
-            return 0
-        if any(content not in p.parents for p in changes):
-            return 0
-        site, written = last.site, 0
-        for path in changes:
-            article_id = path.relative_to(content).as_posix()
-            old = site.articles.get(article_id)
-            if old is None or not path.is_file():
-                continue
-            parsed = parse_article(path.read_bytes(), article_id, site.config)
-            if not isinstance(parsed, Parsed) or parsed.article.draft != old.draft or \
-                    article_url(parsed.article, site.config.permalinks) != site.urls[article_id]:
-                continue
-            edited = replace(site, articles={**site.articles, article_id: parsed.article})
-            page = with_related(last.article_pages[article_id], site.related.get(article_id, ()))
-            data = render_page(page, Views(edited, lambda _id, html=parsed.html: html), last.env)
-            written += replace_file(self.output / page.path, data)
-        return written
 
 
 class Indexer:
-    """Runs the newest search job on its own thread, one at a time; a job still waiting is replaced."""
+    """Runs `update` on its own thread whenever submitted, one run at a time; submissions made meanwhile are
+    one more run. `update` returns a line to report, or None."""
 
-    def __init__(self, report: Callable[[str], None]):
+    def __init__(self, update: Callable[[], str | None], report: Callable[[str], None]):
+        self.update = update
         self.report = report
-        self._job: SearchJob | None = None
+        self._due = False
         self._busy = False
         self._stopping = False
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    def submit(self, job: SearchJob) -> None:
+    def submit(self) -> None:
         with self._wake:
-            self._job = job
+            self._due = True
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="sitegen-search", daemon=True)
                 self._thread.start()
             self._wake.notify_all()
 
     def wait(self) -> None:
-        """Until every submitted job has run."""
+        """Until every submitted run has ended."""
         with self._wake:
-            while self._job is not None or self._busy:
+            while self._due or self._busy:
                 self._wake.wait()
 
     def stop(self) -> None:
@@ -216,17 +183,14 @@ class Indexer:
     def _loop(self) -> None:
         while True:
             with self._wake:
-                while self._job is None and not self._stopping:
+                while not self._due and not self._stopping:
                     self._wake.wait()
                 if self._stopping:
                     return
-                job, self._job, self._busy = self._job, None, True
-            start = time.perf_counter()
-            outcome = job.run()
-            if outcome.notice:
-                self.report(f"notice: {outcome.notice}")
-            elif outcome.indexed:
-                self.report(f"search index updated in {(time.perf_counter() - start) * 1000:.0f} ms")
+                self._due, self._busy = False, True
+            line = self.update()
+            if line:
+                self.report(line)
             with self._wake:
                 self._busy = False
                 self._wake.notify_all()

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from sitegen.pipeline import BuildOptions, BuildResult, build
 from sitegen.routes import SEARCH_FOLDER
+from sitegen.session import BuildOptions, BuildResult, build
 
 FIXTURE = {
     "2020/2020-10-23-kerry-urges.md": """\

@@ -9,7 +9,7 @@ import pytest
 
 from sitegen import __version__
 from sitegen.cli import main, parse_args
-from sitegen.pipeline import CACHE_DIR
+from sitegen.session import CACHE_DIR
 from tests.sitekit import snapshot, write_site
 
 CONFIG = 'search = false\nbase_url = "https://example.org/archive/"\n'
@@ -17,7 +17,7 @@ NOW = datetime(2024, 3, 31, 12, 0, tzinfo=UTC)
 BAD_DATE = "---\ntitle: Bad\ndate: soon\n---\nx\n"
 BAD_DATE_MESSAGE = ("content/2020/bad.md:3: 'date': cannot read the date 'soon'; write it as 2020-10-23, "
                     "2020-10-23 03:55 or 2020-10-23T03:55:00+01:00")
-PHASES = ["check", "read", "model", "plan", "related", "render", "publish", "search"]
+PHASES = ["check", "read", "model", "plan", "rank", "render", "publish", "index"]
 
 
 @pytest.fixture(autouse=True)

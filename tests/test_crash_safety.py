@@ -18,7 +18,7 @@ import pytest
 from sitegen.cli import main
 from sitegen.errors import BuildFailed
 from sitegen.output import Staging
-from sitegen.pipeline import CACHE_DIR
+from sitegen.session import CACHE_DIR
 from tests.sitekit import build_site, snapshot, write_site
 
 REPO = Path(__file__).resolve().parent.parent

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from sitegen.config import SiteConfig
 from sitegen.errors import BuildFailed, SiteError
-from sitegen.pipeline import BuildOptions, build
 from sitegen.reader import KNOWN_KEYS, Parsed, parse_article
+from sitegen.session import BuildOptions, build
 
 FAST = settings(max_examples=200, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen.pipeline import BuildOptions
+from sitegen.session import BuildOptions
 from sitegen.watch import Watcher
 from tests.sitekit import build_site, snapshot
 

@@ -13,7 +13,7 @@ import pytest
 from sitegen import search
 from sitegen.cli import main
 from sitegen.errors import BuildFailed
-from sitegen.pipeline import BuildOptions
+from sitegen.session import BuildOptions
 from sitegen.watch import Watcher
 from tests.sitekit import build_site, snapshot, write_site
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.pipeline import BuildOptions
+from sitegen.session import BuildOptions
 from sitegen.watch import Watcher
 from tests.sitekit import build_site, snapshot, write_site
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.pipeline import BuildOptions, build
+from sitegen.session import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).parent

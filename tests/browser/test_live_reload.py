@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.pipeline import BuildOptions
 from sitegen.serve import EVENTS, PreviewServer
+from sitegen.session import BuildOptions
 from sitegen.watch import Watcher
 from tests.browser.conftest import copy_site
 

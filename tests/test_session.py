@@ -1,4 +1,4 @@
-"""sitegen.pipeline: serial, parallel and cached builds give the same bytes; the no-change shortcut."""
+"""sitegen.session: serial, parallel and cached builds give the same bytes; the no-change shortcut."""
 from __future__ import annotations
 
 import os
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sitegen import pipeline, sources
+from sitegen import phases, session, sources
 from tests.sitekit import FIXTURE, build_site, snapshot, write_site
 
 OLD_NS = 1_000_000_000 * 1_000_000_000  # 2001-09-09: far older than any build
@@ -31,7 +31,7 @@ def age(root) -> None:
 
 def test_serial_parallel_and_cached_builds_are_byte_identical(tmp_path, monkeypatch):
     monkeypatch.setattr(sources, "PARSE_CHUNK", 4)  # small chunks: the fixture then really goes to workers
-    monkeypatch.setattr(pipeline, "RENDER_CHUNK", 9)
+    monkeypatch.setattr(phases, "RENDER_CHUNK", 9)
     root = write_site(tmp_path / "site", {**FIXTURE, **MANY})
     serial = build_site(root, tmp_path / "serial", jobs=1, use_cache=False)
     parallel = build_site(root, tmp_path / "parallel", jobs=2, use_cache=False)
@@ -55,7 +55,7 @@ def aged(tmp_path):
 def test_a_build_with_nothing_changed_takes_the_shortcut(aged):
     before = snapshot(aged / "output")
     result = build_site(aged)
-    assert result.site is None and (result.written, result.changed, result.parsed) == (0, 0, 0)
+    assert result.shortcut and (result.written, result.changed, result.parsed) == (0, 0, 0)
     assert result.articles == len(FIXTURE) - 2 and result.pages == len(before)  # no draft, no future story
     assert snapshot(aged / "output") == before
 
@@ -65,7 +65,7 @@ def test_an_edited_file_with_an_old_mtime_is_still_seen(aged):
     path.write_text(path.read_text().replace("Moscow to rein", "Moscow again to rein"))
     os.utime(path, ns=(OLD_NS + 1, OLD_NS + 1))
     result = build_site(aged)
-    assert result.site is not None and result.parsed == 1
+    assert not result.shortcut and result.parsed == 1
     assert "Moscow again" in (aged / "output/2020/10/kerry-urges/index.html").read_text()
 
 
@@ -74,42 +74,42 @@ def test_a_deleted_output_file_is_written_again(aged):
     data = target.read_bytes()
     target.unlink()
     result = build_site(aged)
-    assert result.site is not None and result.written == 1 and target.read_bytes() == data
+    assert not result.shortcut and result.written == 1 and target.read_bytes() == data
 
 
 def test_a_deleted_output_folder_is_written_again(aged):
     before = snapshot(aged / "output")
     shutil.rmtree(aged / "output/tags")
     (aged / "output/index.html").unlink()
-    assert build_site(aged).site is not None
+    assert build_site(aged).shortcut is False
     assert snapshot(aged / "output") == before
-    assert build_site(aged).site is None
+    assert build_site(aged).shortcut
 
 
 def test_a_changed_option_or_setting_is_not_the_same_build(aged):
-    assert build_site(aged, drafts=True).site is not None
-    assert build_site(aged, drafts=True).site is None
+    assert build_site(aged, drafts=True).shortcut is False
+    assert build_site(aged, drafts=True).shortcut
     (aged / "site.toml").write_text('title = "Renamed"\n')
-    assert build_site(aged, drafts=True).site is not None
+    assert build_site(aged, drafts=True).shortcut is False
 
 
 def test_the_clock_reaching_a_future_article_publishes_it(aged):
     now = datetime(2098, 12, 31, tzinfo=UTC)
     build_site(aged, now=now)
-    assert build_site(aged, now=now).site is None
+    assert build_site(aged, now=now).shortcut
     result = build_site(aged, now=datetime(2099, 1, 2, tzinfo=UTC))
-    assert result.site is not None and FUTURE in result.site.articles
+    assert not result.shortcut and result.articles == len(FIXTURE) - 1  # all but the draft
 
 
 def test_a_recently_modified_file_is_checked_by_its_bytes(aged):
     path = aged / "content" / "2020" / "2020-10-23-kerry-urges.md"
     path.touch()
-    assert build_site(aged).site is not None
-    assert build_site(aged).site is None
+    assert build_site(aged).shortcut is False
+    assert build_site(aged).shortcut
     st = path.stat()
     path.write_text(path.read_text().replace("Moscow to rein", "Moscow ta rein"))  # same size
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert build_site(aged).site is not None
+    assert build_site(aged).shortcut is False
     assert "Moscow ta rein" in (aged / "output/2020/10/kerry-urges/index.html").read_text()
 
 
@@ -125,7 +125,7 @@ def test_the_shortcut_repeats_the_warnings(tmp_path):
     age(root)
     first = build_site(root)
     second = build_site(root)
-    assert second.site is None and second.warnings == first.warnings and len(first.warnings) == 1
+    assert second.shortcut and second.warnings == first.warnings and len(first.warnings) == 1
 
 
 def corrupt_the_middle(path) -> None:
@@ -139,7 +139,7 @@ def test_a_damaged_cache_is_discarded_with_a_notice_and_the_site_is_built_as_new
     root = write_site(tmp_path / "site", {**FIXTURE, **MANY})
     build_site(root)
     expected = snapshot(root / "output")
-    cache = root / pipeline.CACHE_DIR / "articles.sqlite"
+    cache = root / session.CACHE_DIR / "articles.sqlite"
     for leftover in cache.parent.glob("articles.sqlite-*"):  # the WAL, whose pages would mend the file
         leftover.unlink()
     if damage == "garbage":
@@ -161,6 +161,6 @@ def test_a_damaged_cache_is_discarded_with_a_notice_and_the_site_is_built_as_new
 def test_a_cache_from_another_sitegen_is_discarded(tmp_path, monkeypatch):
     root = write_site(tmp_path / "site")
     build_site(root)
-    monkeypatch.setattr(pipeline, "engine_digest", lambda: "another-version")
+    monkeypatch.setattr(session, "engine_digest", lambda: "another-version")
     result = build_site(root)
     assert result.parsed == len(FIXTURE) and result.written == result.pages
