@@ -56,17 +56,13 @@ class Staging:
             if is_inside(rel) and target.is_file():
                 target.unlink()
                 removed += 1
-                _prune_empty(target.parent, self.output)
+                prune_empty(target.parent, self.output)
         changed = 0
         for rel in written:
-            staged, target = self.root / rel, self.output / rel
-            if target.is_file() and _same_bytes(staged, target):
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target = self.output / rel
             if target.is_dir():
                 shutil.rmtree(target)
-            os.replace(staged, target)
-            changed += 1
+            changed += replace_file(target, self.root / rel)
         self.discard()
         return changed, removed
 
@@ -74,18 +70,33 @@ class Staging:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def replace_file(path: Path, data: bytes) -> bool:
-    """Write through a temporary file and rename, unless the file already holds these bytes."""
+def replace_file(target: Path, new: bytes | Path) -> bool:
+    """Put `new` (bytes, or a file beside the output to move) at `target` by rename, unless `target` already
+    holds the same bytes; return whether it changed. An unchanged file keeps its mtime."""
     try:
-        if path.read_bytes() == data:
+        if isinstance(new, Path):
+            if target.stat().st_size == new.stat().st_size and target.read_bytes() == new.read_bytes():
+                return False
+        elif target.read_bytes() == new:
             return False
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not isinstance(new, Path):
+        staged, new = new, target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        new.write_bytes(staged)
+    os.replace(new, target)
     return True
+
+
+def prune_empty(folder: Path, stop: Path) -> None:
+    """Remove `folder` and then each parent while empty, up to `stop` (which is kept)."""
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def existing_files(output: Path) -> set[str]:
@@ -108,21 +119,6 @@ def existing_files(output: Path) -> set[str]:
                 else:
                     found.add(prefix + entry.name)
     return found
-
-
-def _same_bytes(a: Path, b: Path) -> bool:
-    if a.stat().st_size != b.stat().st_size:
-        return False
-    return a.read_bytes() == b.read_bytes()
-
-
-def _prune_empty(folder: Path, stop: Path) -> None:
-    while folder != stop and folder.is_relative_to(stop):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 @dataclass(frozen=True, slots=True)

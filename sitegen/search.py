@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.output import prune_empty, replace_file
 from sitegen.routes import SEARCH_FOLDER
 
 ENTRY = "pagefind-entry.json"
@@ -66,9 +67,9 @@ def update_index(output: Path, enabled: bool, keys: dict[str, str], stamp: Path)
     folder = output / SEARCH_FOLDER
     if not enabled:
         pages = {p.removeprefix(SEARCH_FOLDER + "/") for p in keys}
-        for rel in _files(folder) - pages:
+        for rel in sorted(_files(folder) - pages):
             (folder / rel).unlink()
-        _prune(folder)
+            prune_empty((folder / rel).parent, output)
         stamp.unlink(missing_ok=True)
         return SearchOutcome(False)
     digest = _digest(keys)
@@ -125,25 +126,14 @@ def _sync(new: Path, folder: Path) -> None:
     """Make `folder` hold exactly the files of `new`, replacing only files whose bytes differ."""
     fresh, old = _files(new), _files(folder)
     for rel in sorted(fresh):
-        source, target = new / rel, folder / rel
-        if target.is_file() and target.read_bytes() == source.read_bytes():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)
+        replace_file(folder / rel, new / rel)
     for rel in sorted(old - fresh):
         (folder / rel).unlink()
-    _prune(folder)
+        prune_empty((folder / rel).parent, folder.parent)
 
 
 def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-
-
-def _prune(folder: Path) -> None:
-    """Remove the empty folders in `folder`, and `folder` itself if that leaves it empty."""
-    for path in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True) + [folder]:
-        if path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
 
 
 def _read(path: Path) -> str:
