@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.model import Input, Page, Site
+from sitegen.model import Article, Input, Page, Site
+from sitegen.taxonomy import display_name
 
 _MASK = (1 << 128) - 1
 """Page keys add up their inputs' 128-bit numbers modulo 2**128."""
@@ -24,13 +25,19 @@ def engine_digest() -> str:
 
 
 def input_digests(site: Site) -> Callable[[Input], str]:
-    """Digest of one page input; an input that no longer exists digests to ''."""
-    articles = site.articles
+    """Digest of one page input; an input that no longer exists digests to ''.
+
+    An article's meta covers the names its tags and authors are shown with, which are their groups' names:
+    another article can change those."""
+    articles, tags, authors = site.articles, site.tags, site.authors
+
+    def shown_names(a: Article) -> str:
+        return "\0".join([*(display_name(tags, t) for t in a.tags), "", *(display_name(authors, p) for p in a.authors)])
 
     def digest(item: Input) -> str:
         kind, name = item
         if kind == "meta":
-            return articles[name].meta_hash if name in articles else ""
+            return f"{articles[name].meta_hash}\0{shown_names(articles[name])}" if name in articles else ""
         if kind == "body":
             return articles[name].source_hash if name in articles else ""
         if kind == "file":
