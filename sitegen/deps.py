@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.model import Article, Input, Page, Site
+from sitegen.model import Group, Input, Page, Site
 from sitegen.taxonomy import display_name
 
 _MASK = (1 << 128) - 1
@@ -29,15 +29,16 @@ def input_digests(site: Site) -> Callable[[Input], str]:
 
     An article's meta covers the names its tags and authors are shown with, which are their groups' names:
     another article can change those."""
-    articles, tags, authors = site.articles, site.tags, site.authors
-
-    def shown_names(a: Article) -> str:
-        return "\0".join([*(display_name(tags, t) for t in a.tags), "", *(display_name(authors, p) for p in a.authors)])
+    articles = site.articles
+    tag_name, author_name = _DisplayNames(site.tags).__getitem__, _DisplayNames(site.authors).__getitem__
 
     def digest(item: Input) -> str:
         kind, name = item
         if kind == "meta":
-            return f"{articles[name].meta_hash}\0{shown_names(articles[name])}" if name in articles else ""
+            if name not in articles:
+                return ""
+            a = articles[name]
+            return "\0".join([a.meta_hash, *map(tag_name, a.tags), "", *map(author_name, a.authors)])
         if kind == "body":
             return articles[name].source_hash if name in articles else ""
         if kind == "file":
@@ -49,6 +50,19 @@ def input_digests(site: Site) -> Callable[[Input], str]:
         raise ValueError(f"unknown page input {item!r}")
 
     return digest
+
+
+class _DisplayNames(dict[str, str]):
+    """Spelling → the name a tag or author written so is shown with; each spelling looked up once, as
+    the same few repeat across thousands of articles."""
+
+    def __init__(self, groups: dict[str, Group]):
+        super().__init__()
+        self._groups = groups
+
+    def __missing__(self, name: str) -> str:
+        shown = self[name] = display_name(self._groups, name)
+        return shown
 
 
 class PageKeys:
