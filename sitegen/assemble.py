@@ -10,9 +10,8 @@ from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.model import Article, Site
 from sitegen.routes import article_url
-from sitegen.slugs import slugify
 from sitegen.store import ArticleStore
-from sitegen.taxonomy import authors_of, months_of, newest_first, tags_of, years_of
+from sitegen.taxonomy import authors_of, group_key, months_of, newest_first, tags_of, years_of
 
 
 def assemble(config: SiteConfig, articles: dict[str, Article], assets: dict[str, str]) -> tuple[Site, list[SiteError]]:
@@ -60,10 +59,10 @@ def _resolve_pins(articles: dict[str, Article], order: tuple[str, ...]) -> tuple
 def _related(config: SiteConfig, articles: dict[str, Article], order: tuple[str, ...], urls: dict[str, str],
              pins: dict[str, tuple[str, ...]], store: ArticleStore) -> dict[str, tuple[str, ...]]:
     """Related lists, from the store when no input of the ranking changed since they were computed."""
-    slugs = {t: slugify(t) for t in {t for i in order for t in articles[i].tags}}  # once per tag: they repeat
+    keys = {t: group_key(t) for t in {t for i in order for t in articles[i].tags}}  # once per tag: they repeat
     chosen = [articles[i] for i in order]
     columns = (order, [urls[i] for i in order], [a.date.timestamp() for a in chosen],
-               [tuple(sorted({slugs[t] for t in a.tags})) for a in chosen], [pins[i] for i in order],
+               [tuple(sorted({keys[t] for t in a.tags})) for a in chosen], [pins[i] for i in order],
                [a.related_enabled for a in chosen])
     key = _ranking_key(config, columns, [a.source_hash for a in chosen])
     lists = store.related(key)

@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.model import Input, Page, Site
+from sitegen.model import Group, Input, Page, Site
+from sitegen.taxonomy import display_name
 
 _MASK = (1 << 128) - 1
 """Page keys add up their inputs' 128-bit numbers modulo 2**128."""
@@ -24,13 +25,20 @@ def engine_digest() -> str:
 
 
 def input_digests(site: Site) -> Callable[[Input], str]:
-    """Digest of one page input; an input that no longer exists digests to ''."""
+    """Digest of one page input; an input that no longer exists digests to ''.
+
+    An article's meta covers the names its tags and authors are shown with, which are their groups' names:
+    another article can change those."""
     articles = site.articles
+    tag_name, author_name = _DisplayNames(site.tags).__getitem__, _DisplayNames(site.authors).__getitem__
 
     def digest(item: Input) -> str:
         kind, name = item
         if kind == "meta":
-            return articles[name].meta_hash if name in articles else ""
+            if name not in articles:
+                return ""
+            a = articles[name]
+            return "\0".join([a.meta_hash, *map(tag_name, a.tags), "", *map(author_name, a.authors)])
         if kind == "body":
             return articles[name].source_hash if name in articles else ""
         if kind == "file":
@@ -42,6 +50,19 @@ def input_digests(site: Site) -> Callable[[Input], str]:
         raise ValueError(f"unknown page input {item!r}")
 
     return digest
+
+
+class _DisplayNames(dict[str, str]):
+    """Spelling → the name a tag or author written so is shown with; each spelling looked up once, as
+    the same few repeat across thousands of articles."""
+
+    def __init__(self, groups: dict[str, Group]):
+        super().__init__()
+        self._groups = groups
+
+    def __missing__(self, name: str) -> str:
+        shown = self[name] = display_name(self._groups, name)
+        return shown
 
 
 class PageKeys:

@@ -28,6 +28,7 @@ from sitegen.migrate import (
 )
 from sitegen.model import Article
 from sitegen.slugs import is_safe_segment, slugify
+from sitegen.taxonomy import group_key
 from sitegen.terms import Terms, extract_terms
 
 KNOWN_KEYS = frozenset({"title", "date", "updated", "tags", "author", "authors", "summary", "slug", "draft",
@@ -246,7 +247,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     tags = _string_list(meta.get("tags"), "tags", err, split=",")
     seen: dict[str, str] = {}
     for tag in tags:
-        key = slugify(tag)
+        key = group_key(tag)
         if not key:
             err("tags", f"tag {tag!r} has no letters or digits to make a URL from; rename it")
         seen.setdefault(key, tag)

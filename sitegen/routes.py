@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from sitegen.config import Permalinks
+from sitegen.config import Permalinks, SiteConfig
 from sitegen.errors import SiteError
 from sitegen.model import Article, Group, Page, Site
+from sitegen.taxonomy import display_name, group_key
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME_BYTES = 255
@@ -16,6 +17,66 @@ SITEMAP_LIMIT = 50_000
 """URLs per sitemap file, the protocol's maximum."""
 SEARCH_FOLDER = "pagefind"
 """Output folder of the search index, which `sitegen.search` writes after publishing; no page may go there."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A named link, with a count where the target is a group. Planned here with a site-relative URL;
+    views hand templates the same with the URL under the base path."""
+
+    name: str
+    url: str
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Where a list page sits among its siblings."""
+
+    number: int
+    pages: int
+    prev_url: str | None
+    next_url: str | None
+    links: tuple[tuple[int | None, str | None], ...]
+    """(page number, URL) around the current page; (None, None) marks a gap."""
+
+
+@dataclass(frozen=True, slots=True)
+class Nav:
+    """The URLs of the pages every page links to."""
+
+    home: str
+    tags: str
+    archive: str
+    feed: str
+    search: str | None
+    """None when the site has no search page."""
+
+
+def nav_urls(config: SiteConfig) -> Nav:
+    links = config.permalinks
+    return Nav(home="", tags=fill(links.tags), archive=fill(links.archive), feed=fill(links.feed),
+               search=fill(links.search) if config.search else None)
+
+
+def group_link(site: Site, kind: str, name: str) -> Link:
+    """An article's link to the list of its tag or author (`kind` "tag" or "author") written `name`, shown
+    with the name that list is headed with."""
+    groups = site.tags if kind == "tag" else site.authors
+    return Link(display_name(groups, name), _group_url(site.config.permalinks, kind, group_key(name)))
+
+
+def _group_url(links: Permalinks, kind: str, key: str) -> str:
+    return fill(links.tag, tag=key) if kind == "tag" else fill(links.author, author=key)
+
+
+def _year_url(links: Permalinks, key: str) -> str:
+    return fill(links.year, year=key)
+
+
+def _month_url(links: Permalinks, key: str) -> str:
+    year, month = key.split("/")
+    return fill(links.month, year=year, month=month)
 
 
 def fill(pattern: str, **fields: str) -> str:
@@ -52,24 +113,24 @@ def plan_pages(site: Site) -> tuple[list[Page], list[SiteError]]:
     pages.append(_with_link_targets(_page(fill(links.feed), "atom.xml", "feed", feed_ids, list_url="", group="",
                                           name=""), site, feed_ids))
     pages.append(_page(fill(links.tags), "tags.html", "tags", (),
-                       groups=tuple((g.key, g.name, len(g.article_ids)) for g in _by_name(site.tags))))
+                       groups=tuple(Link(g.name, _group_url(links, "tag", g.key), len(g.article_ids))
+                                    for g in _by_name(site.tags))))
     for group in site.tags.values():
-        base = fill(links.tag, tag=group.key)
-        pages += _list_pages(site, "tag", base, group.article_ids, group.key)
+        base, feed = _group_url(links, "tag", group.key), fill(links.tag_feed, tag=group.key)
+        pages += _list_pages(site, "tag", base, group.article_ids, group.key, feed=feed)
         feed_ids = _feed_ids(site, group.article_ids)
-        pages.append(_with_link_targets(_page(fill(links.tag_feed, tag=group.key), "atom.xml", "feed", feed_ids,
-                                              list_url=base, group=group.key, name=group.name), site, feed_ids))
+        pages.append(_with_link_targets(_page(feed, "atom.xml", "feed", feed_ids, list_url=base, group=group.key,
+                                              name=group.name), site, feed_ids))
     for group in site.authors.values():
-        pages += _list_pages(site, "author", fill(links.author, author=group.key), group.article_ids, group.key)
+        pages += _list_pages(site, "author", _group_url(links, "author", group.key), group.article_ids, group.key)
     pages.append(_page(fill(links.archive), "archive.html", "archive", (), years=_archive_tree(site)))
     for group in site.years.values():
-        months = tuple((m.key, m.name, len(m.article_ids)) for m in site.months.values()
-                       if m.key.startswith(group.key + "/"))
-        pages += _list_pages(site, "year", fill(links.year, year=group.key), group.article_ids, group.key,
-                             months=months)
+        pages += _list_pages(site, "year", _year_url(links, group.key), group.article_ids, group.key,
+                             months=_months_of(site, group))
     for group in site.months.values():
-        year, month = group.key.split("/")
-        pages += _list_pages(site, "month", fill(links.month, year=year, month=month), group.article_ids, group.key)
+        year = site.years[group.key[:4]]
+        pages += _list_pages(site, "month", _month_url(links, group.key), group.article_ids, group.key,
+                             year=Link(year.name, _year_url(links, year.key)))
     pages += _alias_pages(site)
     pages.append(_page("404.html", "404.html", "404", ()))
     if config.search:
@@ -114,11 +175,25 @@ def _list_pages(site: Site, kind: str, base: str, ids: tuple[str, ...], group: s
     per_page = site.config.per_page
     total = max(1, -(-len(ids) // per_page))
     name = _group_name(site, kind, group)
-    for number in range(1, total + 1):
+    urls = [paged_url(base, number, site.config.permalinks) for number in range(1, total + 1)]
+    for number, url in enumerate(urls, start=1):
         chunk = ids[(number - 1) * per_page: number * per_page]
-        page = _page(paged_url(base, number, site.config.permalinks), "index.html" if kind == "home" else f"{kind}.html",
-                     kind, chunk, number=number, pages=total, base=base, group=group, name=name, count=len(ids), **extra)
+        page = _page(url, "index.html" if kind == "home" else f"{kind}.html", kind, chunk,
+                     pager=_pager(number, urls), group=group, name=name, count=len(ids), **extra)
         yield _with_link_targets(page, site, chunk)
+
+
+def _pager(number: int, urls: list[str]) -> Pager:
+    """Page `number` of a list whose pages are at `urls`: two pages either side, the ends, and gaps."""
+    pages = len(urls)
+    shown = sorted({1, pages, *range(max(1, number - 2), min(pages, number + 2) + 1)})
+    links: list[tuple[int | None, str | None]] = []
+    for n in shown:
+        if links and links[-1][0] is not None and n - links[-1][0] > 1:
+            links.append((None, None))
+        links.append((n, urls[n - 1]))
+    return Pager(number=number, pages=pages, prev_url=urls[number - 2] if number > 1 else None,
+                 next_url=urls[number] if number < pages else None, links=tuple(links))
 
 
 def _group_name(site: Site, kind: str, key: str) -> str:
@@ -140,14 +215,18 @@ def _by_name(groups: dict[str, Group]) -> list[Group]:
     return sorted(groups.values(), key=lambda g: (g.name.casefold(), g.key))
 
 
-def _archive_tree(site: Site) -> tuple:
-    """((year, count, ((month key, month name, count), ...)), ...), newest year first."""
-    tree = []
-    for year in site.years.values():
-        months = tuple((m.key, m.name, len(m.article_ids)) for m in site.months.values()
-                       if m.key.startswith(year.key + "/"))
-        tree.append((year.key, len(year.article_ids), months))
-    return tuple(tree)
+def _archive_tree(site: Site) -> tuple[tuple[Link, tuple[Link, ...]], ...]:
+    """(year, its months), newest first."""
+    links = site.config.permalinks
+    return tuple((Link(year.name, _year_url(links, year.key), len(year.article_ids)), _months_of(site, year))
+                 for year in site.years.values())
+
+
+def _months_of(site: Site, year: Group) -> tuple[Link, ...]:
+    """The months of a year, newest first."""
+    links = site.config.permalinks
+    return tuple(Link(m.name, _month_url(links, m.key), len(m.article_ids)) for m in site.months.values()
+                 if m.key.startswith(year.key + "/"))
 
 
 def _alias_pages(site: Site) -> Iterator[Page]:

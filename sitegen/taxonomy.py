@@ -17,6 +17,19 @@ def newest_first(articles: Iterable[Article]) -> tuple[str, ...]:
     return tuple(a.id for a in ordered)
 
 
+def group_key(name: str) -> str:
+    """The key of the tag or author group that `name` belongs to, also its URL name: `São Paulo` and
+    `são paulo` share `sao-paulo`. Every such key is made here."""
+    return slugify(name)
+
+
+def display_name(groups: dict[str, Group], name: str) -> str:
+    """How a tag or author written `name` is shown: as its group's page is headed (the spelling the group
+    was given), or as written when no group has it (a model that predates the article)."""
+    group = groups.get(group_key(name))
+    return group.name if group else name
+
+
 def group_by(articles: dict[str, Article], order: tuple[str, ...],
              names: Callable[[Article], Iterable[str]]) -> dict[str, Group]:
     """Groups keyed by slug. A group's display name is its most used spelling (ties: alphabetical)."""
@@ -24,7 +37,7 @@ def group_by(articles: dict[str, Article], order: tuple[str, ...],
     spellings: dict[str, Counter] = defaultdict(Counter)
     for article_id in order:
         for name in names(articles[article_id]):
-            key = slugify(name)
+            key = group_key(name)
             if key and (not members[key] or members[key][-1] != article_id):
                 members[key].append(article_id)
                 spellings[key][name] += 1

@@ -14,20 +14,10 @@ from urllib.parse import quote, unquote
 from sitegen.dates import format_date, iso, utc_iso
 from sitegen.markdown import LINK_MARK, local_url, normalize_link, rebase
 from sitegen.model import Article, Group, Page, Site, TocEntry
-from sitegen.routes import fill, paged_url
-from sitegen.slugs import slugify
+from sitegen.routes import Link, Nav, Pager, group_link, nav_urls
 
 _LINK = re.compile(r'(?<=href=")' + re.escape(LINK_MARK) + r'([^"#]*)')
 """An article link as `markdown` marks it: only in an href (the writer's text may mention the marker)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A named link, with a count where the target is a group."""
-
-    name: str
-    url: str
-    count: int = 0
 
 
 @dataclass(slots=True)  # not frozen: its __init__ took ~4 us more, paid by every view and every article page
@@ -75,20 +65,9 @@ def _with_body(view: ArticleView, html: str) -> ArticleView:
     return ArticleView(*values)
 
 
-@dataclass(frozen=True, slots=True)
-class Pager:
-    """Where a list page sits among its siblings."""
-
-    number: int
-    pages: int
-    prev_url: str | None
-    next_url: str | None
-    links: tuple[tuple[int | None, str | None], ...]
-    """(page number, URL) around the current page; (None, None) marks a gap."""
-
-
 class Views:
-    """Builds template contexts; caches article views (state, hence a class)."""
+    """Builds template contexts from what `routes` planned, with every URL under the base path; caches
+    article views (state, hence a class)."""
 
     def __init__(self, site: Site, html: Callable[[str], str]):
         self.site = site
@@ -100,9 +79,9 @@ class Views:
         self._group_links: dict[tuple[str, str], Link] = {}
         self._urls: dict[str, str] = {}
         self._base_path, self._origin, self._zone = self.config.base_path, self.config.origin, self.config.zone
-        links = self.config.permalinks
-        self.nav = {"home": self.url(""), "tags": self.url(fill(links.tags)), "archive": self.url(fill(links.archive)),
-                    "feed": self.url(fill(links.feed)), "search": self.url(fill(links.search)) if self.config.search else ""}
+        nav = nav_urls(self.config)
+        self.nav = Nav(home=self.url(nav.home), tags=self.url(nav.tags), archive=self.url(nav.archive),
+                       feed=self.url(nav.feed), search=None if nav.search is None else self.url(nav.search))
 
     def url(self, rel: str) -> str:
         """Site-relative URL → path under the base URL, percent-encoded."""
@@ -113,6 +92,10 @@ class Views:
 
     def abs_url(self, rel: str) -> str:
         return self._origin + self.url(rel)
+
+    def _link(self, link: Link) -> Link:
+        """A planned link with its URL under the base path."""
+        return Link(link.name, self.url(link.url), link.count)
 
     def article(self, article_id: str) -> ArticleView:
         view = self._articles.get(article_id)
@@ -131,8 +114,8 @@ class Views:
             date_display=format_date(a.date, config.day_format if a.all_day else config.date_format, self._zone),
             day_display=day, updated=a.updated, updated_iso=iso(a.updated) if a.updated else "",
             updated_display=format_date(a.updated, config.day_format) if a.updated else "",
-            authors=tuple(self._group_link(n, config.permalinks.author, "author") for n in a.authors),
-            tags=tuple(self._group_link(n, config.permalinks.tag, "tag") for n in a.tags),
+            authors=tuple(self._group_link("author", n) for n in a.authors),
+            tags=tuple(self._group_link("tag", n) for n in a.tags),
             summary=a.summary, summary_html=self._resolve_links(a.summary_html), html="", toc=a.body.toc,
             word_count=a.body.word_count, reading_time=max(1, math.ceil(a.body.word_count / config.words_per_minute)),
             image=self._image_url(a), extra=a.extra,
@@ -159,11 +142,11 @@ class Views:
             return self._origin + self._base_path + url[1:]
         return url
 
-    def _group_link(self, name: str, pattern: str, field: str) -> Link:
+    def _group_link(self, kind: str, name: str) -> Link:
         """The link to a tag's or author's list; shared by every article naming it."""
-        link = self._group_links.get((name, pattern))
+        link = self._group_links.get((kind, name))
         if link is None:
-            link = self._group_links[name, pattern] = Link(name, self.url(fill(pattern, **{field: slugify(name)})))
+            link = self._group_links[kind, name] = self._link(group_link(self.site, kind, name))
         return link
 
     def context(self, page: Page) -> dict[str, Any]:
@@ -206,9 +189,9 @@ class Views:
         ctx["group"] = group
         ctx["heading"] = label.format(name=params["name"]) if group else label
         ctx["count"] = params["count"]
-        ctx["pager"] = self._pager(params)
-        if ctx["kind"] == "tag":
-            ctx["feed_url"] = self.url(fill(self.config.permalinks.tag_feed, tag=group.key))
+        ctx["pager"] = self._pager(params["pager"])
+        if "feed" in params:
+            ctx["feed_url"] = self.url(params["feed"])
 
     def _ctx_home(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
         self._list(params, ctx, None, "Latest articles")
@@ -221,26 +204,17 @@ class Views:
 
     def _ctx_year(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
         self._list(params, ctx, self.site.years, "Articles from {name}")
-        year = params["group"]
-        ctx["months"] = [Link(name, self.url(fill(self.config.permalinks.month, year=year, month=key[5:])), count)
-                         for key, name, count in params["months"]]
+        ctx["months"] = [self._link(month) for month in params["months"]]
 
     def _ctx_month(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
         self._list(params, ctx, self.site.months, "Articles from {name}")
-        year = params["group"][:4]
-        ctx["year_link"] = Link(year, self.url(fill(self.config.permalinks.year, year=year)))
+        ctx["year_link"] = self._link(params["year"])
 
     def _ctx_tags(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
-        ctx["tags"] = [Link(name, self.url(fill(self.config.permalinks.tag, tag=key)), count)
-                       for key, name, count in params["groups"]]
+        ctx["tags"] = [self._link(tag) for tag in params["groups"]]
 
     def _ctx_archive(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
-        links = self.config.permalinks
-        ctx["years"] = [
-            (Link(year, self.url(fill(links.year, year=year)), count),
-             [Link(name, self.url(fill(links.month, year=year, month=key[5:])), n) for key, name, n in months])
-            for year, count, months in params["years"]
-        ]
+        ctx["years"] = [(self._link(year), [self._link(m) for m in months]) for year, months in params["years"]]
 
     def _ctx_feed(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
         group = self.site.tags.get(params["group"])
@@ -270,17 +244,9 @@ class Views:
     def _ctx_alias(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
         ctx["article"] = self.article(params["id"])
 
-    def _pager(self, params: dict[str, Any]) -> Pager:
-        number, pages, base = params["number"], params["pages"], params["base"]
+    def _pager(self, pager: Pager) -> Pager:
+        def url(rel: str | None) -> str | None:
+            return None if rel is None else self.url(rel)
 
-        def at(n: int) -> str:
-            return self.url(paged_url(base, n, self.config.permalinks))
-
-        shown = sorted({1, pages, *range(max(1, number - 2), min(pages, number + 2) + 1)})
-        links: list[tuple[int | None, str | None]] = []
-        for n in shown:
-            if links and links[-1][0] is not None and n - links[-1][0] > 1:
-                links.append((None, None))
-            links.append((n, at(n)))
-        return Pager(number=number, pages=pages, prev_url=at(number - 1) if number > 1 else None,
-                     next_url=at(number + 1) if number < pages else None, links=tuple(links))
+        return Pager(number=pager.number, pages=pager.pages, prev_url=url(pager.prev_url),
+                     next_url=url(pager.next_url), links=tuple((n, url(rel)) for n, rel in pager.links))

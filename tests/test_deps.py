@@ -143,7 +143,7 @@ def test_file_input_digest_follows_mtime_and_size(tmp_path):
 def test_input_digests():
     a = article("a.md", A)
     digest = input_digests(make_site([a]))
-    assert digest(("meta", "a.md")) == a.meta_hash
+    assert digest(("meta", "a.md")) == f"{a.meta_hash}\0x\0"
     assert digest(("body", "a.md")) == a.source_hash
     assert digest(("meta", "gone.md")) == ""
     assert digest(("file", "/no/such/file")) == ""
@@ -165,6 +165,16 @@ def test_list_page_key_follows_the_group_display_name():
     assert before_site.tags["syria"].name == "Syria" and after_site.tags["syria"].name == "syria"
     before, after = keys_of(before_site), keys_of(after_site)
     assert before["tags/syria/page/2/index.html"] != after["tags/syria/page/2/index.html"]
+
+
+def test_article_page_key_follows_the_names_its_tags_are_shown_with():
+    """b's tag link shows the group's name, which c's spelling decides: b's page changes though b did not."""
+    a = article("a.md", "date: 2020-10-23 10:00\ntags: [Syria]")
+    b = article("b.md", "date: 2020-10-22 10:00\ntags: [syria]")
+    before = keys_of(make_site([a, b, article("c.md", "date: 2020-10-21 10:00\ntags: [Syria]")]))
+    after = keys_of(make_site([a, b, article("c.md", "date: 2020-10-21 10:00\ntags: [syria]")]))
+    assert before["2020/10/b/index.html"] != after["2020/10/b/index.html"]
+    assert before["2020/10/a/index.html"] != after["2020/10/a/index.html"]
 
 
 def test_year_page_key_follows_its_month_list():

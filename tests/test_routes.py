@@ -9,10 +9,15 @@ from sitegen.config import Permalinks, SiteConfig
 from sitegen.model import Article, Site
 from sitegen.reader import parse_article
 from sitegen.routes import (
+    Link,
+    Nav,
+    Pager,
     article_url,
     file_path,
     find_collisions,
+    group_link,
     is_inside,
+    nav_urls,
     paged_url,
     plan_pages,
     with_related,
@@ -136,8 +141,9 @@ def test_front_page_pagination(small_site):
     assert first.url == "" and second.url == "page/2/"
     assert first.param("ids") == ("a.md", "b.md")
     assert second.param("ids") == ("c.md", "d.md")
-    assert (first.param("number"), first.param("pages"), first.param("count")) == (1, 2, 4)
-    assert (second.param("number"), second.param("pages"), second.param("base")) == (2, 2, "")
+    assert first.param("count") == 4
+    assert first.param("pager") == Pager(1, 2, None, "page/2/", ((1, ""), (2, "page/2/")))
+    assert second.param("pager") == Pager(2, 2, "", None, ((1, ""), (2, "page/2/")))
     assert first.inputs == frozenset({("meta", "a.md"), ("meta", "b.md")})
 
 
@@ -145,10 +151,11 @@ def test_tag_pages_and_feeds(small_site):
     pages = {p.path: p for p in plan_pages(small_site)[0]}
     assert pages["tags/syria/index.html"].param("ids") == ("a.md", "b.md")
     assert pages["tags/syria/page/2/index.html"].param("ids") == ("c.md",)
-    assert pages["tags/syria/page/2/index.html"].param("base") == "tags/syria/"
+    assert pages["tags/syria/page/2/index.html"].param("pager").prev_url == "tags/syria/"
+    assert pages["tags/syria/index.html"].param("feed") == pages["tags/syria/feed.xml"].url == "tags/syria/feed.xml"
     assert pages["tags/syria/feed.xml"].param("ids") == ("a.md", "b.md", "c.md")
     assert pages["tags/syria/feed.xml"].param("list_url") == "tags/syria/"
-    assert pages["tags/index.html"].param("groups") == (("aid", "Aid", 1), ("syria", "SYRIA", 3))
+    assert pages["tags/index.html"].param("groups") == (Link("Aid", "tags/aid/", 1), Link("SYRIA", "tags/syria/", 3))
 
 
 def test_feed_is_limited_to_feed_entries(small_site):
@@ -160,9 +167,58 @@ def test_feed_is_limited_to_feed_entries(small_site):
 def test_archive_tree(small_site):
     pages = {p.path: p for p in plan_pages(small_site)[0]}
     assert pages["archive/index.html"].param("years") == (
-        ("2020", 3, (("2020/10", "October 2020", 2), ("2020/09", "September 2020", 1))),
-        ("2019", 1, (("2019/01", "January 2019", 1),)),
+        (Link("2020", "2020/", 3), (Link("October 2020", "2020/10/", 2), Link("September 2020", "2020/09/", 1))),
+        (Link("2019", "2019/", 1), (Link("January 2019", "2019/01/", 1),)),
     )
+
+
+def test_year_pages_link_their_months_and_month_pages_their_year(small_site):
+    pages = {p.path: p for p in plan_pages(small_site)[0]}
+    months = (Link("October 2020", "2020/10/", 2), Link("September 2020", "2020/09/", 1))
+    assert pages["2020/index.html"].param("months") == pages["2020/page/2/index.html"].param("months") == months
+    assert pages["2020/09/index.html"].param("year") == Link("2020", "2020/")
+
+
+def test_pager_shows_two_pages_either_side_the_ends_and_gaps():
+    site = make_site([article(f"{n}.md", f"date: 2020-01-{n:02d} 10:00") for n in range(1, 19)])  # 9 pages of 2
+    pager = next(p for p in plan_pages(site)[0] if p.url == "page/5/").param("pager")
+    assert pager == Pager(5, 9, "page/4/", "page/6/", (
+        (1, ""), (None, None), (3, "page/3/"), (4, "page/4/"), (5, "page/5/"), (6, "page/6/"), (7, "page/7/"),
+        (None, None), (9, "page/9/")))
+
+
+def test_custom_permalinks_reach_every_planned_link():
+    config = SiteConfig(permalinks=Permalinks(tag="/topics/{tag}/", tags="/topics/", tag_feed="/topics/{tag}.xml",
+                                              year="/y{year}/", month="/y{year}/m{month}/", page="p/{n}/",
+                                              archive="/all/", search="/find/"), per_page=1)
+    site = make_site([article("a.md", "date: 2020-10-23\ntags: [X]", config=config),
+                      article("b.md", "date: 2020-10-22\ntags: [x]", config=config)], config=config)
+    pages = {p.path: p for p in plan_pages(site)[0]}
+    assert pages["topics/x/index.html"].param("pager").next_url == "topics/x/p/2/"
+    assert pages["topics/x/index.html"].param("feed") == "topics/x.xml"
+    assert pages["topics/index.html"].param("groups") == (Link("X", "topics/x/", 2),)
+    assert pages["y2020/index.html"].param("months") == (Link("October 2020", "y2020/m10/", 2),)
+    assert pages["y2020/m10/index.html"].param("year") == Link("2020", "y2020/")
+    assert nav_urls(config) == Nav(home="", tags="topics/", archive="all/", feed="feed.xml", search="find/")
+    assert group_link(site, "tag", "x") == Link("X", "topics/x/")
+
+
+@pytest.mark.parametrize(("written", "shown"), [("syria", "SYRIA"), ("Syria", "SYRIA"), ("SYRIA", "SYRIA")])
+def test_group_link_shows_the_name_the_tag_page_is_headed_with(small_site, written, shown):
+    link = group_link(small_site, "tag", written)
+    page = next(p for p in plan_pages(small_site)[0] if p.kind == "tag" and p.url == link.url)
+    assert link == Link(shown, "tags/syria/") and page.param("name") == shown
+    assert group_link(small_site, "author", "jane doe") == Link("Jane Doe", "authors/jane-doe/")
+
+
+def test_group_link_of_a_name_no_group_has_yet_keeps_the_name():
+    """The watcher renders an edited article from the model before the edit, which may lack its new tag."""
+    assert group_link(make_site([]), "tag", "São Paulo") == Link("São Paulo", "tags/sao-paulo/")
+
+
+def test_nav_urls_leave_search_out_when_it_is_off():
+    assert nav_urls(CONFIG) == Nav(home="", tags="tags/", archive="archive/", feed="feed.xml", search="search/")
+    assert nav_urls(replace(CONFIG, search=False)).search is None
 
 
 def test_article_page_params_and_inputs(small_site):

@@ -6,7 +6,16 @@ import pytest
 from sitegen.config import SiteConfig
 from sitegen.model import Article, Group
 from sitegen.reader import parse_article
-from sitegen.taxonomy import authors_of, group_by, months_of, newest_first, tags_of, years_of
+from sitegen.taxonomy import (
+    authors_of,
+    display_name,
+    group_by,
+    group_key,
+    months_of,
+    newest_first,
+    tags_of,
+    years_of,
+)
 
 CONFIG = SiteConfig(timezone="Europe/London")
 
@@ -64,6 +73,14 @@ def test_tag_groups_merge_spellings_and_pick_the_most_used_name():
 def test_group_name_ties_are_alphabetical():
     articles, order = index(article("a.md", "2020-10-02", "[syria]"), article("b.md", "2020-10-01", "[Syria]"))
     assert tags_of(articles, order)["syria"].name == "Syria"
+
+
+def test_group_key_and_display_name():
+    articles, order = index(article("a.md", "2020-10-02", "[São Paulo]"), article("b.md", "2020-10-01", "[são paulo]"))
+    tags = tags_of(articles, order)
+    assert group_key("SÃO PAULO") == group_key("Sao Paulo") == "sao-paulo"
+    assert display_name(tags, "são paulo") == display_name(tags, "Sao Paulo") == "São Paulo"
+    assert display_name(tags, "Unknown Tag") == "Unknown Tag"
 
 
 def test_group_keys_are_slugs_and_members_newest_first():

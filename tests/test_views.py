@@ -9,8 +9,8 @@ from sitegen.config import SiteConfig
 from sitegen.markdown import LINK_MARK
 from sitegen.model import Page
 from sitegen.reader import Parsed, parse_article
-from sitegen.routes import plan_pages, with_related
-from sitegen.views import Link, Pager, Views
+from sitegen.routes import Link, Nav, Pager, plan_pages, with_related
+from sitegen.views import Views
 from tests import modelkit
 
 BASE = "https://example.org/archive/"
@@ -82,11 +82,21 @@ def test_article_view_urls_with_and_without_a_base_path(base_url, url, abs_url, 
     assert view.authors == (Link("Ana Petrova", tag_url.replace("tags/sao-paulo", "authors/ana-petrova")),)
 
 
-def test_nav_links_sit_under_the_base_path_and_search_is_empty_when_off():
-    assert views_of().nav == {"home": "/archive/", "tags": "/archive/tags/", "archive": "/archive/archive/",
-                              "feed": "/archive/feed.xml", "search": "/archive/search/"}
-    assert views_of(base_url="/", search=False).nav == {"home": "/", "tags": "/tags/", "archive": "/archive/",
-                                                        "feed": "/feed.xml", "search": ""}
+def test_nav_links_sit_under_the_base_path_and_search_is_none_when_off():
+    assert views_of().nav == Nav(home="/archive/", tags="/archive/tags/", archive="/archive/archive/",
+                                 feed="/archive/feed.xml", search="/archive/search/")
+    assert views_of(base_url="/", search=False).nav == Nav(home="/", tags="/tags/", archive="/archive/",
+                                                           feed="/feed.xml", search=None)
+
+
+def test_a_tag_link_shows_the_name_and_url_of_the_tag_page_whatever_the_spelling():
+    """Alpha writes "Syria", Beta "syria": both link to the page headed "Syria", with that name."""
+    views = views_of()
+    page = context(views, "tag", "tags/syria/")
+    for article_id in ("2020/a.md", "2020/b.md"):
+        [link] = [t for t in views.article(article_id).tags if t.url.endswith("/syria/")]
+        assert link == Link("Syria", page["page_url"]) == Link(page["group"].name, "/archive/tags/syria/")
+    assert page["heading"] == "Tagged “Syria”"
 
 
 def test_page_context_carries_page_url_canonical_and_kind():
@@ -257,7 +267,7 @@ def test_json_ld_modified_date_is_the_update_and_optional_fields_are_left_out():
     beta = context(views, "article", "2020/11/b/")["structured_data"]
     assert (beta["datePublished"], beta["dateModified"]) == (
         "2020-11-02T09:00:00+01:00", "2020-11-03T10:00:00+01:00")
-    assert (beta["author"], beta["keywords"], beta["inLanguage"]) == ([], ["syria"], "fr")
+    assert (beta["author"], beta["keywords"], beta["inLanguage"]) == ([], ["Syria"], "fr")
     assert beta["publisher"] == {"@type": "Organization", "name": "Le Journal"}
     assert "image" not in beta
     gamma = context(views, "article", "2019/03/c/")["structured_data"]
