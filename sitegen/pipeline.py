@@ -186,7 +186,7 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
         result.parsed = sources.parsed
         listed = {i: a for i, a in sources.articles.items() if options.drafts or not a.draft}
         published = {i: a for i, a in listed.items()
-                     if (options.future or a.date <= now) and (a.expires is None or a.expires > now)}
+                     if (options.future or a.meta.date <= now) and (a.expires is None or a.expires > now)}
         with clock("model"):
             site, problems = assemble(config, published, assets)
         # Related lists need only the model: another core ranks them while this one plans and keys pages.
@@ -257,8 +257,8 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
                 staging.discard()
                 raise BuildFailed([_os_error(exc, output, "partly updated; the next build completes it")]) from None
             # The clock range in which the same articles count as published: up to the next one due or expiring.
-            due = [] if options.future else [a.date for a in listed.values() if a.date > now]
-            clock_range = published_range([] if options.future else [a.date for a in published.values()],
+            due = [] if options.future else [a.meta.date for a in listed.values() if a.meta.date > now]
+            clock_range = published_range([] if options.future else [a.meta.date for a in published.values()],
                                           due + [a.expires for a in published.values() if a.expires])
             state = State(inputs.digest, inputs.racy, clock_range, len(site.articles), len(pages),
                           tuple(result.warnings)) if inputs else None
