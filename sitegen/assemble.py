@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
-from sitegen.model import Article, Site
+from sitegen.model import Article, Site, source_path
 from sitegen.routes import article_url
 from sitegen.store import ArticleStore
 from sitegen.taxonomy import authors_of, group_key, months_of, newest_first, tags_of, years_of
@@ -20,7 +20,7 @@ def assemble(config: SiteConfig, articles: dict[str, Article], assets: dict[str,
     order = newest_first(articles.values())
     urls = {i: article_url(articles[i], config.permalinks) for i in order}
     warnings = _resolve_pins(articles, order)[1]
-    warnings += [SiteError(f"content/{i}", f"link to {link!r} points to no published article", articles[i].body_line)
+    warnings += [SiteError(source_path(i), f"link to {link!r} points to no published article", articles[i].body_line)
                  for i in order for link in articles[i].body.links if link not in articles]
     site = Site(config=config, articles=articles, order=order, urls=urls, tags=tags_of(articles, order),
                 authors=authors_of(articles, order), years=years_of(articles, order),
@@ -38,17 +38,17 @@ def _resolve_pins(articles: dict[str, Article], order: tuple[str, ...]) -> tuple
     """Frontmatter `related: [...]` entries (slugs or paths under content/) → article ids."""
     by_slug: dict[str, str] = {}
     for i in reversed(order):
-        by_slug[articles[i].slug] = i
+        by_slug[articles[i].meta.slug] = i
     pins, warnings = {}, []
     for i in order:
         found: list[str] = []
         for pin in articles[i].related_pins:
             target = pin if pin in articles else by_slug.get(pin.removesuffix(".md").rsplit("/", 1)[-1])
             if target is None:
-                warnings.append(SiteError(f"content/{i}", f"related article {pin!r} not found; use a slug or a "
+                warnings.append(SiteError(source_path(i), f"related article {pin!r} not found; use a slug or a "
                                           "path under content/"))
             elif target == i:
-                warnings.append(SiteError(f"content/{i}", f"related article {pin!r} is this article itself; "
+                warnings.append(SiteError(source_path(i), f"related article {pin!r} is this article itself; "
                                           "remove it from `related`"))
             elif target not in found:
                 found.append(target)
@@ -59,10 +59,10 @@ def _resolve_pins(articles: dict[str, Article], order: tuple[str, ...]) -> tuple
 def _related(config: SiteConfig, articles: dict[str, Article], order: tuple[str, ...], urls: dict[str, str],
              pins: dict[str, tuple[str, ...]], store: ArticleStore) -> dict[str, tuple[str, ...]]:
     """Related lists, from the store when no input of the ranking changed since they were computed."""
-    keys = {t: group_key(t) for t in {t for i in order for t in articles[i].tags}}  # once per tag: they repeat
+    keys = {t: group_key(t) for t in {t for i in order for t in articles[i].meta.tags}}  # once per tag: they repeat
     chosen = [articles[i] for i in order]
-    columns = (order, [urls[i] for i in order], [a.date.timestamp() for a in chosen],
-               [tuple(sorted({keys[t] for t in a.tags})) for a in chosen], [pins[i] for i in order],
+    columns = (order, [urls[i] for i in order], [a.meta.date.timestamp() for a in chosen],
+               [tuple(sorted({keys[t] for t in a.meta.tags})) for a in chosen], [pins[i] for i in order],
                [a.related_enabled for a in chosen])
     key = _ranking_key(config, columns, [a.source_hash for a in chosen])
     lists = store.related(key)

@@ -12,12 +12,12 @@ from urllib.parse import unquote, urlsplit
 
 from sitegen.config import SiteConfig, load_config
 from sitegen.errors import BuildFailed, SiteError
-from sitegen.files import ARTICLE_SUFFIXES, list_files
+from sitegen.files import ARTICLE_SUFFIXES, THEME, list_files
+from sitegen.frontmatter_keys import DATED_NAME, KNOWN_KEYS
 from sitegen.markdown import article_target, find_links
 from sitegen.migrate import FOREIGN_KEYS, convert_body, misplaced_posts, normalise
-from sitegen.model import Article
-from sitegen.reader import DATED_NAME, KNOWN_KEYS, Parsed, decode_text, parse_article, split_frontmatter
-from sitegen.render import THEME
+from sitegen.model import Article, source_path
+from sitegen.reader import Parsed, decode_text, parse_article, split_frontmatter
 
 FAR_FUTURE_YEARS = 10
 """A date this many years ahead is more likely a typo than a scheduled article."""
@@ -71,15 +71,14 @@ def check_site(source: Path, now: datetime) -> Report:
         try:
             raw, modified = path.read_bytes(), path.stat().st_mtime
         except OSError as exc:
-            report.errors.append(SiteError(article_id, f"cannot read the file: {exc.strerror}"))
+            report.errors.append(SiteError(source_path(article_id), f"cannot read the file: {exc.strerror}"))
             continue
         errors, warnings = check_article(raw, article_id, inputs, now, modified)
         report.errors += errors
         report.warnings += warnings
     report.files = len(ids)
     for found in (report.errors, report.warnings):
-        found[:] = sorted((SiteError(f"content/{e.path}", e.message, e.line) for e in found),
-                          key=lambda e: (e.path, e.line or 0, e.message))
+        found.sort(key=lambda e: (e.path, e.line or 0, e.message))
     return report
 
 
@@ -88,10 +87,11 @@ def check_article(raw: bytes, article_id: str, inputs: Inputs, now: datetime,
     """Errors and warnings for one file (pure); `modified` as for `parse_article`."""
     parsed = parse_article(raw, article_id, inputs.config, modified)
     errors = [] if isinstance(parsed, Parsed) else list(parsed)
-    text = decode_text(raw, article_id)
+    path = source_path(article_id)
+    text = decode_text(raw, path)
     if isinstance(text, list):
         return errors, []
-    meta, body, body_line, key_lines, problems = split_frontmatter(text, article_id)
+    meta, body, body_line, key_lines, problems = split_frontmatter(text, path)
     if problems:
         return errors, []
     errors += key_typos(meta, key_lines, article_id)
@@ -106,14 +106,14 @@ def check_article(raw: bytes, article_id: str, inputs: Inputs, now: datetime,
 def key_typos(meta: dict[str, Any], key_lines: dict[str, int], article_id: str) -> list[SiteError]:
     """Unknown keys that are one slip away from a known one (`tittle`, `tag`, `autor`)."""
     known = sorted(KNOWN_KEYS | FOREIGN_KEYS)
-    found = []
+    found, path = [], source_path(article_id)
     for key in map(str, meta):
         if key.lower() in known:
             continue
         close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.8)
         if close:
-            found.append(SiteError(article_id, f"unknown key '{key}': did you mean '{close[0]}'? (as written it is "
-                                               "only passed to templates)", key_lines.get(key, 1)))
+            found.append(SiteError(path, f"unknown key '{key}': did you mean '{close[0]}'? (as written it is "
+                                         "only passed to templates)", key_lines.get(key, 1)))
     return found
 
 
@@ -121,10 +121,10 @@ def date_warnings(article: Article, key_lines: dict[str, int], now: datetime) ->
     """Dates that are probably wrong: in the future, before 1900, far ahead, updated before published, or far
     from the date in the file name."""
     found = []
-    date, line = article.date, key_lines.get("date", 1)
+    date, updated, line = article.meta.date, article.meta.updated, key_lines.get("date", 1)
 
     def warn(message: str, where: int = line) -> None:
-        found.append(SiteError(article.id, message, where))
+        found.append(SiteError(source_path(article.id), message, where))
 
     if date.year < 1900:
         warn(f"dated {date.year}, before 1900: a typo?")
@@ -132,8 +132,8 @@ def date_warnings(article: Article, key_lines: dict[str, int], now: datetime) ->
         warn(f"dated {date.year}, far in the future: a typo?")
     elif date > now:
         warn(f"dated in the future ({date.isoformat()}): builds leave it out until then (or use --future)")
-    if article.updated is not None and article.updated < date:
-        warn(f"updated ({article.updated.isoformat()}) before it was published ({date.isoformat()})",
+    if updated is not None and updated < date:
+        warn(f"updated ({updated.isoformat()}) before it was published ({date.isoformat()})",
              key_lines.get("updated", 1))
     path = PurePosixPath(article.id)
     dated = DATED_NAME.match(path.parent.name if path.stem == "index" else path.stem)
@@ -147,17 +147,17 @@ def date_warnings(article: Article, key_lines: dict[str, int], now: datetime) ->
 def dead_links(body: str, body_line: int, article_id: str, inputs: Inputs) -> list[SiteError]:
     """Relative links to article files that do not exist, and images found neither beside the article nor in
     the site's content/ or static/ folders."""
-    found = []
+    found, path = [], source_path(article_id)
     for link in find_links(body):
         line = body_line + link.line - 1
         if link.image:
             if not _image_exists(link.href, article_id, inputs):
-                found.append(SiteError(article_id, f"image {link.href!r} not found in content/ or static/", line))
+                found.append(SiteError(path, f"image {link.href!r} not found in content/ or static/", line))
             continue
         target = article_target(link.href, article_id)
         if target is not None and target not in inputs.articles:
-            found.append(SiteError(article_id, f"link to {link.href!r} points to no article ({target!r} does not "
-                                               "exist under content/)", line))
+            found.append(SiteError(path, f"link to {link.href!r} points to no article ({target!r} does not "
+                                         "exist under content/)", line))
     return found
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sitegen.errors import BuildFailed, SiteError
+from sitegen.errors import BuildFailed, SiteError, toml_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +150,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> SiteConfig:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise BuildFailed([SiteError(CONFIG_FILE, f"not valid TOML: {exc}", _toml_line(exc))]) from None
+            raise BuildFailed([SiteError(CONFIG_FILE, f"not valid TOML: {exc}", toml_line(exc))]) from None
     errors: list[SiteError] = []
     config = _build(SiteConfig, data, "", errors)
     if base_url is not None:
@@ -230,8 +230,3 @@ def _check(config: SiteConfig) -> list[SiteError]:
                                     "go below it (page/2/)"))
     return errors
 
-
-def _toml_line(exc: Exception) -> int | None:
-    """tomllib (3.11) puts the line only in its message: '... (at line 3, column 7)'."""
-    match = re.search(r"at line (\d+)", str(exc))
-    return int(match.group(1)) if match else None

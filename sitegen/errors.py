@@ -1,6 +1,7 @@
 """Problems found in a site, reported as `path:line: message` and collected rather than raised one by one."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,3 +39,9 @@ def display_path(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return str(path)
+
+
+def toml_line(exc: Exception) -> int | None:
+    """The line of a tomllib error, which (3.11) puts it only in its message: '... (at line 3, column 7)'."""
+    match = re.search(r"at line (\d+)", str(exc))
+    return int(match.group(1)) if match else None

@@ -1,6 +1,7 @@
 """The content model: frozen dataclasses only, no I/O. Collections hold ids, not objects."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,11 @@ from sitegen.errors import SiteError
 
 Input = tuple[str, str]
 """A page input: ("meta", article id), ("body", article id) or ("file", absolute path of a copied file)."""
+
+
+def source_path(article_id: str) -> str:
+    """An article's file relative to the site folder, as messages name it."""
+    return f"content/{article_id}"
 
 
 def _by_constructor(self: Any) -> tuple:
@@ -51,11 +57,13 @@ class Body:
 
 
 @dataclass(frozen=True, slots=True)
-class Article:
-    """One article, parsed and validated."""
+class Meta:
+    """What pages other than its own show of an article: lists, feeds, the sitemap, alias pages and the
+    links to it from its neighbours and the articles that rank it related. Its URL derives from it too.
 
-    id: str
-    """Path under `content/`, POSIX style: the article's stable identity."""
+    `digest` covers every field, so anything added here counts for incremental builds by construction;
+    what the body alone shows (length, headings) stays in `Body`."""
+
     title: str
     """Headline as written."""
     date: datetime
@@ -66,6 +74,9 @@ class Article:
     """Last significant update, timezone-aware."""
     slug: str
     """URL-safe name: frontmatter `slug`, else the file name without a leading date."""
+    permalink: str
+    """The writer's own URL for the page (frontmatter `permalink`, Hugo `url`), site-relative; "" for the
+    pattern."""
     tags: tuple[str, ...]
     """Tag display names, one per tag key, in the order written."""
     authors: tuple[str, ...]
@@ -74,31 +85,44 @@ class Article:
     """Plain-text summary for descriptions and feeds."""
     summary_html: str
     """HTML summary for lists."""
+    image: str | None
+    """Lead image URL or path, if any."""
+    extra: dict[str, Any]
+    """Frontmatter keys sitegen does not know, passed to templates untouched."""
+
+    __reduce__ = _by_constructor
+
+    def digest(self) -> str:
+        """Changes whenever any field changes (a dict's key order included: templates see it)."""
+        return hashlib.sha256(repr(_by_constructor(self)[1]).encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article, parsed and validated."""
+
+    id: str
+    """Path under `content/`, POSIX style: the article's stable identity."""
+    meta: Meta
+    """What other pages show of it."""
     body: Body
     """The rendered body."""
     draft: bool
     """Drafts are left out unless the build asks for them."""
-    image: str | None
-    """Lead image URL or path, if any."""
+    expires: datetime | None
+    """After this moment the article is left out (Hugo `expiryDate`)."""
     aliases: tuple[str, ...]
     """Old URLs that must redirect to this article."""
     related_pins: tuple[str, ...]
     """Slugs or ids the writer pinned first in the related list (frontmatter `related: [...]`)."""
     related_enabled: bool
     """False when frontmatter says `related: false`."""
-    extra: dict[str, Any]
-    """Frontmatter keys sitegen does not know, passed to templates untouched."""
     body_line: int
     """Line in the file where the body starts (for messages about the body)."""
     source_hash: str
     """Digest of the file's bytes (its body, terms and everything else derive from them)."""
     meta_hash: str
-    """Digest of what lists and other pages show of this article, except its length (word count), which
-    page keys add only where a template shows it."""
-    permalink: str = ""
-    """The writer's own URL for the page (frontmatter `permalink`, Hugo `url`), site-relative; "" for the pattern."""
-    expires: datetime | None = None
-    """After this moment the article is left out (Hugo `expiryDate`)."""
+    """`meta.digest()`, computed once when parsed: the digest of the page input ("meta", id)."""
     warnings: tuple[SiteError, ...] = ()
     """Problems that did not stop the article, e.g. template tags left from another generator."""
 

@@ -193,7 +193,7 @@ def select(ctx: Context, articles: dict[str, Article]) -> Selection:
 
 def is_published(article: Article, now: datetime, drafts: bool, future: bool) -> bool:
     """The publishing rule, for builds and previews alike."""
-    return (drafts or not article.draft) and (future or article.date <= now) and \
+    return (drafts or not article.draft) and (future or article.meta.date <= now) and \
         (article.expires is None or article.expires > now)
 
 
@@ -338,8 +338,8 @@ def _state(ctx: Context, chosen: Selection, pages: int, warnings: list[SiteError
     if ctx.seen.inputs is None:
         return None
     published = chosen.published.values()
-    due = [] if ctx.future else [a.date for a in chosen.listed.values() if a.date > ctx.now]
-    clock_range = published_range([] if ctx.future else [a.date for a in published],
+    due = [] if ctx.future else [a.meta.date for a in chosen.listed.values() if a.meta.date > ctx.now]
+    clock_range = published_range([] if ctx.future else [a.meta.date for a in published],
                                   due + [a.expires for a in published if a.expires])
     return State(ctx.seen.inputs.digest, ctx.seen.inputs.racy, clock_range, len(chosen.published), pages, tuple(warnings))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from sitegen.config import Permalinks, SiteConfig
 from sitegen.errors import SiteError
-from sitegen.model import Article, Group, Page, Site
+from sitegen.model import Article, Group, Page, Site, source_path
 from sitegen.taxonomy import display_name, group_key
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -85,11 +85,11 @@ def fill(pattern: str, **fields: str) -> str:
 
 
 def article_url(article: Article, permalinks: Permalinks) -> str:
-    if article.permalink:
-        return article.permalink
-    d = article.date
+    if article.meta.permalink:
+        return article.meta.permalink
+    d = article.meta.date
     return fill(permalinks.article, year=f"{d.year:04d}", month=f"{d.month:02d}", day=f"{d.day:02d}",
-                slug=article.slug)
+                slug=article.meta.slug)
 
 
 def paged_url(base: str, number: int, permalinks: Permalinks) -> str:
@@ -321,7 +321,7 @@ def _origin(page: Page, site: Site) -> str:
     """The file that asked for a page: the article for article and alias pages, else what the page is."""
     article_id = page.param("id")
     if page.kind in ("article", "alias") and article_id:
-        return f"content/{article_id}" + (" (alias)" if page.kind == "alias" else "")
+        return source_path(article_id) + (" (alias)" if page.kind == "alias" else "")
     if page.kind == "asset":
         return str(page.param("source"))
     return f"the {page.kind} page"

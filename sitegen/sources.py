@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.files import ARTICLE_SUFFIXES, list_files
-from sitegen.model import Article
+from sitegen.model import Article, source_path
 from sitegen.progress import Progress
 from sitegen.reader import Parsed, parse_article, source_hash
 from sitegen.shortcut import RACY_NS, Listing
@@ -49,7 +49,7 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
         if not article_id.endswith(ARTICLE_SUFFIXES):
             continue
         if PurePosixPath(article_id).stem == "_index":
-            warnings.append(SiteError(f"content/{article_id}", "a Hugo section page (_index.md) is not an article; "
+            warnings.append(SiteError(source_path(article_id), "a Hugo section page (_index.md) is not an article; "
                                       "skipped"))
             continue
         known = cached.get(article_id)
@@ -63,7 +63,7 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
                 touched.append((article_id, mtime_ns, _stored_size(size, mtime_ns, now)))
                 continue
         except OSError as exc:
-            errors.append(SiteError(f"content/{article_id}", _cannot_read(exc)))
+            errors.append(SiteError(source_path(article_id), _cannot_read(exc)))
             continue
         todo.append((article_id, mtime_ns, size))
 
@@ -75,7 +75,7 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
             try:
                 raw = (content / article_id).read_bytes()
             except OSError as exc:
-                results.append([SiteError(article_id, _cannot_read(exc))])
+                results.append([SiteError(source_path(article_id), _cannot_read(exc))])
                 continue
             parsed = parse_article(raw, article_id, config, mtime_ns / 1e9)
             results.append((dump_article(parsed.article), parsed.html, parsed.terms)
@@ -90,14 +90,14 @@ def read_sources(content: Path, config: SiteConfig, store: ArticleStore, jobs: i
                 articles[article_id] = load_article(parsed[0])
                 rows.append((article_id, mtime_ns, _stored_size(size, mtime_ns, now), *parsed))
             else:
-                errors += [SiteError(f"content/{e.path}", e.message, e.line) for e in parsed]
+                errors += parsed
         store.put(rows)  # chunk by chunk: bodies and terms of the whole archive are never in memory at once
         done += len(chunk)
         if progress:
             progress("parse", done, len(todo))
     store.touch(touched)
     store.delete(set(cached) - set(articles))
-    warnings += [SiteError(f"content/{w.path}", w.message, w.line) for a in articles.values() for w in a.warnings]
+    warnings += [w for a in articles.values() for w in a.warnings]
     return Sources(articles=dict(sorted(articles.items())), errors=sorted(errors, key=_error_order),
                    warnings=sorted(warnings, key=_error_order), parsed=len(todo))
 
@@ -118,7 +118,7 @@ def _articles_in(content: Path) -> tuple[Listing, list[SiteError]]:
                 st = (content / rel).stat()
                 found.append((rel, st.st_mtime_ns, st.st_size))
             except OSError as exc:
-                errors.append(SiteError(f"content/{rel}", _cannot_read(exc)))
+                errors.append(SiteError(source_path(rel), _cannot_read(exc)))
     return found, errors
 
 

@@ -22,7 +22,7 @@ from sitegen.terms import Terms
 if TYPE_CHECKING:
     import numpy as np
 
-SCHEMA = 5
+SCHEMA = 6
 """Bumped whenever the tables or the pickled dataclasses change shape."""
 _PAIR = 8
 """Bytes per stored (term id, count) pair: two native 32-bit integers."""

@@ -13,7 +13,7 @@ from sitegen.slugs import slugify
 def newest_first(articles: Iterable[Article]) -> tuple[str, ...]:
     """Article ids by date, newest first; equal times by id, so the order never depends on input order."""
     ordered = sorted(articles, key=lambda a: a.id)
-    ordered.sort(key=lambda a: a.date.timestamp(), reverse=True)
+    ordered.sort(key=lambda a: a.meta.date.timestamp(), reverse=True)
     return tuple(a.id for a in ordered)
 
 
@@ -49,11 +49,11 @@ def group_by(articles: dict[str, Article], order: tuple[str, ...],
 
 
 def tags_of(articles: dict[str, Article], order: tuple[str, ...]) -> dict[str, Group]:
-    return group_by(articles, order, lambda a: a.tags)
+    return group_by(articles, order, lambda a: a.meta.tags)
 
 
 def authors_of(articles: dict[str, Article], order: tuple[str, ...]) -> dict[str, Group]:
-    return group_by(articles, order, lambda a: a.authors)
+    return group_by(articles, order, lambda a: a.meta.authors)
 
 
 def years_of(articles: dict[str, Article], order: tuple[str, ...]) -> dict[str, Group]:
@@ -71,6 +71,6 @@ def _by_period(articles: dict[str, Article], order: tuple[str, ...], key_of: Cal
     """Groups of the articles whose dates share a key; each named from its first member's date."""
     members: dict[str, list[str]] = defaultdict(list)
     for article_id in order:
-        members[key_of(articles[article_id].date)].append(article_id)
-    return {key: Group(key=key, name=name_of(articles[ids[0]].date), article_ids=tuple(ids))
+        members[key_of(articles[article_id].meta.date)].append(article_id)
+    return {key: Group(key=key, name=name_of(articles[ids[0]].meta.date), article_ids=tuple(ids))
             for key, ids in sorted(members.items(), reverse=True)}

@@ -104,21 +104,21 @@ class Views:
         return view
 
     def _article_view(self, a: Article) -> ArticleView:
-        config = self.config
+        config, m = self.config, a.meta
         url = self.url(self.site.urls[a.id])
-        timestamp = iso(a.date)
-        day = format_date(a.date, config.day_format)
+        timestamp = iso(m.date)
+        day = format_date(m.date, config.day_format)
         return ArticleView(
-            id=a.id, title=a.title, url=url, abs_url=self._origin + url, date=a.date,
-            date_iso=a.date.date().isoformat() if a.all_day else timestamp, timestamp_iso=timestamp,
-            date_display=format_date(a.date, config.day_format if a.all_day else config.date_format, self._zone),
-            day_display=day, updated=a.updated, updated_iso=iso(a.updated) if a.updated else "",
-            updated_display=format_date(a.updated, config.day_format) if a.updated else "",
-            authors=tuple(self._group_link("author", n) for n in a.authors),
-            tags=tuple(self._group_link("tag", n) for n in a.tags),
-            summary=a.summary, summary_html=self._resolve_links(a.summary_html), html="", toc=a.body.toc,
+            id=a.id, title=m.title, url=url, abs_url=self._origin + url, date=m.date,
+            date_iso=m.date.date().isoformat() if m.all_day else timestamp, timestamp_iso=timestamp,
+            date_display=format_date(m.date, config.day_format if m.all_day else config.date_format, self._zone),
+            day_display=day, updated=m.updated, updated_iso=iso(m.updated) if m.updated else "",
+            updated_display=format_date(m.updated, config.day_format) if m.updated else "",
+            authors=tuple(self._group_link("author", n) for n in m.authors),
+            tags=tuple(self._group_link("tag", n) for n in m.tags),
+            summary=m.summary, summary_html=self._resolve_links(m.summary_html), html="", toc=a.body.toc,
             word_count=a.body.word_count, reading_time=max(1, math.ceil(a.body.word_count / config.words_per_minute)),
-            image=self._image_url(a), extra=a.extra,
+            image=self._image_url(a), extra=m.extra,
         )
 
     def body(self, article_id: str) -> str:
@@ -135,9 +135,9 @@ class Views:
 
     def _image_url(self, a: Article) -> str | None:
         """The lead image as an absolute URL (a relative one is beside the article's file)."""
-        if a.image is None:
+        if a.meta.image is None:
             return None
-        url = normalize_link(local_url(a.image, a.id))  # percent-encoded as a link in the body would be
+        url = normalize_link(local_url(a.meta.image, a.id))  # percent-encoded as a link in the body would be
         if url.startswith("/") and not url.startswith("//"):
             return self._origin + self._base_path + url[1:]
         return url
@@ -221,7 +221,7 @@ class Views:
         ctx["feed_title"] = f"{self.config.title}: {group.name}" if group else self.config.title
         ctx["alternate"] = self.abs_url(params["list_url"])
         ids = params["ids"]
-        newest = max((self.site.articles[i].updated or self.site.articles[i].date for i in ids), default=None)
+        newest = max((self.site.articles[i].meta.updated or self.site.articles[i].meta.date for i in ids), default=None)
         ctx["updated"] = utc_iso(newest) if newest else "1970-01-01T00:00:00Z"
         ctx["utc_iso"] = utc_iso
         ctx["atom_id"] = self._atom_id
@@ -235,7 +235,7 @@ class Views:
         entries = []
         for rel, article_id in params["entries"]:
             a = self.site.articles.get(article_id) if article_id else None
-            entries.append((self.abs_url(rel), utc_iso(a.updated or a.date) if a else None))
+            entries.append((self.abs_url(rel), utc_iso(a.meta.updated or a.meta.date) if a else None))
         ctx["entries"] = entries
 
     def _ctx_sitemap_index(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:

@@ -180,12 +180,12 @@ def test_related_lists_are_reused_while_their_inputs_hold(store, computed, monke
 
 
 CHANGES = {
-    "tags": lambda a: replace(a, tags=("Volcano",)),
+    "tags": lambda a: replace(a, meta=replace(a.meta, tags=("Volcano",))),
     "source hash": lambda a: replace(a, source_hash="0" * 20),
-    "date": lambda a: replace(a, date=a.date.replace(year=2018)),
+    "date": lambda a: replace(a, meta=replace(a.meta, date=a.meta.date.replace(year=2018))),
     "pins": lambda a: replace(a, related_pins=("volcano-ash",)),
     "related false": lambda a: replace(a, related_enabled=False),
-    "url": lambda a: replace(a, slug="crews-back"),
+    "url": lambda a: replace(a, meta=replace(a.meta, slug="crews-back")),
 }
 
 

@@ -1,6 +1,8 @@
 """`sitegen check`: typos in keys, odd dates, dead article links and missing images, each with path:line."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -108,3 +110,10 @@ def test_command_exit_codes_and_summary(tmp_path: Path, capsys, monkeypatch):
 def test_a_folder_without_content_is_an_error(tmp_path: Path):
     report = check_site(tmp_path, NOW)
     assert [e.message for e in report.errors] == ["no content/ folder: nothing to check"]
+
+
+def test_checking_loads_no_template_engine():
+    """`sitegen check` needs no Jinja: nothing it imports may pull in the renderer."""
+    code = "import sys, sitegen.check; print(sorted(m for m in sys.modules if m.split('.')[0] == 'jinja2'))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -77,14 +77,15 @@ def article_files(draw) -> bytes:
 
 def check(result: Parsed | list[SiteError], article_id: str, raw: bytes) -> None:
     if isinstance(result, Parsed):
-        assert result.article.title.strip() and result.article.slug
+        assert result.article.meta.title.strip() and result.article.meta.slug
         return
     assert result, "an empty error list"
     lines = raw.count(b"\n") + 1
+    path = f"content/{article_id}"
     for error in result:
-        assert isinstance(error, SiteError) and error.path == article_id and error.message
+        assert isinstance(error, SiteError) and error.path == path and error.message
         assert error.line is None or 1 <= error.line <= lines, error
-        assert str(error).startswith(f"{article_id}:{error.line}: " if error.line else f"{article_id}: ")
+        assert str(error).startswith(f"{path}:{error.line}: " if error.line else f"{path}: ")
 
 
 @FAST

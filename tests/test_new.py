@@ -29,9 +29,9 @@ def test_new_article_reads_back(site: Path, capsys, title):
     parsed = parse_article(path.read_bytes(), "2024/2024-04-01-story.md", SiteConfig(timezone="Europe/Berlin"))
     assert isinstance(parsed, Parsed), parsed
     article = parsed.article
-    assert article.title == " ".join(title.split())
-    assert article.date.isoformat() == "2024-04-01T01:30:00+02:00"
-    assert (article.tags, article.authors, article.slug) == ((), (), "story")
+    assert article.meta.title == " ".join(title.split())
+    assert article.meta.date.isoformat() == "2024-04-01T01:30:00+02:00"
+    assert (article.meta.tags, article.meta.authors, article.meta.slug) == ((), (), "story")
 
 
 def test_slug_from_the_headline_and_explicit_date(site: Path, capsys):

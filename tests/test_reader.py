@@ -31,7 +31,7 @@ def parse(text: str | bytes, article_id: str = DATED, config: SiteConfig = CONFI
 def fail(text: str | bytes, article_id: str = DATED, config: SiteConfig = CONFIG) -> list[SiteError]:
     result = parse_article(text.encode() if isinstance(text, str) else text, article_id, config)
     assert isinstance(result, list), result
-    assert all(e.path == article_id for e in result)
+    assert all(e.path == f"content/{article_id}" for e in result)
     return result
 
 
@@ -48,20 +48,20 @@ def test_yaml_frontmatter():
                     "image: /img/harbour.jpg\nupdated: 2020-10-24T09:00:00+01:00\n---\nThe harbour plan.\n")
     article = result.article
     assert article.id == DATED
-    assert article.title == "Harbour plan"
-    assert article.date == datetime(2020, 10, 23, 3, 55, tzinfo=LONDON)
-    assert article.date.utcoffset() == timedelta(hours=1)
-    assert article.all_day is False
-    assert article.updated == datetime(2020, 10, 24, 9, 0, tzinfo=timezone(timedelta(hours=1)))
-    assert article.tags == ("Port", "Council")
-    assert article.authors == ("Jane Doe",)
-    assert article.image == "/img/harbour.jpg"
+    assert article.meta.title == "Harbour plan"
+    assert article.meta.date == datetime(2020, 10, 23, 3, 55, tzinfo=LONDON)
+    assert article.meta.date.utcoffset() == timedelta(hours=1)
+    assert article.meta.all_day is False
+    assert article.meta.updated == datetime(2020, 10, 24, 9, 0, tzinfo=timezone(timedelta(hours=1)))
+    assert article.meta.tags == ("Port", "Council")
+    assert article.meta.authors == ("Jane Doe",)
+    assert article.meta.image == "/img/harbour.jpg"
     assert article.draft is False
-    assert article.slug == "my-story"
-    assert article.summary == "The harbour plan."
+    assert article.meta.slug == "my-story"
+    assert article.meta.summary == "The harbour plan."
     assert result.html == "<p>The harbour plan.</p>\n"
     assert dict(result.terms)["harbour"] >= 2
-    assert article.extra == {}
+    assert article.meta.extra == {}
     assert article.related_enabled is True and article.related_pins == ()
 
 
@@ -69,26 +69,26 @@ def test_toml_frontmatter():
     result = parsed('+++\ntitle = "Hello"\ndate = 2020-10-23T03:55:00+03:00\ntags = ["a", "b"]\ndraft = true\n'
                     '+++\nBody.\n')
     article = result.article
-    assert article.title == "Hello"
-    assert article.date == datetime(2020, 10, 23, 3, 55, tzinfo=timezone(timedelta(hours=3)))
-    assert article.tags == ("a", "b")
+    assert article.meta.title == "Hello"
+    assert article.meta.date == datetime(2020, 10, 23, 3, 55, tzinfo=timezone(timedelta(hours=3)))
+    assert article.meta.tags == ("a", "b")
     assert article.draft is True
     assert result.html == "<p>Body.</p>\n"
 
 
 def test_toml_local_date():
     article = parse('+++\ntitle = "Hello"\ndate = 2020-10-23\n+++\nBody.\n')
-    assert article.date == datetime(2020, 10, 23, tzinfo=LONDON)
-    assert article.all_day is True
+    assert article.meta.date == datetime(2020, 10, 23, tzinfo=LONDON)
+    assert article.meta.all_day is True
 
 
 def test_json_frontmatter():
     result = parsed('{\n"title": "Hello",\n"date": "2020-10-23",\n"tags": "x, y"\n}\nBody.\n')
     article = result.article
-    assert article.title == "Hello"
-    assert article.date == datetime(2020, 10, 23, tzinfo=LONDON)
-    assert article.all_day is True
-    assert article.tags == ("x", "y")
+    assert article.meta.title == "Hello"
+    assert article.meta.date == datetime(2020, 10, 23, tzinfo=LONDON)
+    assert article.meta.all_day is True
+    assert article.meta.tags == ("x", "y")
     assert result.html == "<p>Body.</p>\n"
 
 
@@ -105,20 +105,20 @@ def test_empty_frontmatter():
 
 def test_tags_list_deduplicated_case_insensitively_keeping_first_spelling():
     article = parse("---\ntitle: T\ntags: [Syria, syria, Aid, SYRIA, aid]\n---\n")
-    assert article.tags == ("Syria", "Aid")
+    assert article.meta.tags == ("Syria", "Aid")
 
 
 def test_tags_comma_string():
     article = parse("---\ntitle: T\ntags: Syria, syria , Aid,  Middle   East ,\n---\n")
-    assert article.tags == ("Syria", "Aid", "Middle East")
+    assert article.meta.tags == ("Syria", "Aid", "Middle East")
 
 
 def test_tags_that_slug_alike_are_one_tag():
-    assert parse("---\ntitle: T\ntags: [São Paulo, sao paulo]\n---\n").tags == ("São Paulo",)
+    assert parse("---\ntitle: T\ntags: [São Paulo, sao paulo]\n---\n").meta.tags == ("São Paulo",)
 
 
 def test_numeric_tags_become_text():
-    assert parse("---\ntitle: T\ntags: [2020, 1.5]\n---\n").tags == ("2020", "1.5")
+    assert parse("---\ntitle: T\ntags: [2020, 1.5]\n---\n").meta.tags == ("2020", "1.5")
 
 
 def test_tag_without_letters_is_refused():
@@ -136,15 +136,15 @@ def test_tag_entry_of_wrong_type():
 
 
 def test_author_is_one_byline_even_with_commas():
-    assert parse("---\ntitle: T\nauthor: Jane Doe, Jr.\n---\n").authors == ("Jane Doe, Jr.",)
+    assert parse("---\ntitle: T\nauthor: Jane Doe, Jr.\n---\n").meta.authors == ("Jane Doe, Jr.",)
 
 
 def test_authors_list():
-    assert parse("---\ntitle: T\nauthors: [Jane Doe, John Roe, Jane Doe]\n---\n").authors == ("Jane Doe", "John Roe")
+    assert parse("---\ntitle: T\nauthors: [Jane Doe, John Roe, Jane Doe]\n---\n").meta.authors == ("Jane Doe", "John Roe")
 
 
 def test_authors_wins_over_author():
-    assert parse("---\ntitle: T\nauthor: Ann\nauthors: [Bob, Cy]\n---\n").authors == ("Bob", "Cy")
+    assert parse("---\ntitle: T\nauthor: Ann\nauthors: [Bob, Cy]\n---\n").meta.authors == ("Bob", "Cy")
 
 
 def test_bad_authors_names_the_key_used():
@@ -158,11 +158,11 @@ def test_bad_authors_names_the_key_used():
 
 
 def test_slug_from_file_name_without_date_prefix():
-    assert parse("---\ntitle: T\n---\n", "2020/2020-10-23-my-story.md").slug == "my-story"
+    assert parse("---\ntitle: T\n---\n", "2020/2020-10-23-my-story.md").meta.slug == "my-story"
 
 
 def test_slug_from_plain_file_name():
-    assert parse("---\ntitle: T\ndate: 2020-10-23\n---\n", "notes/Plain Name.md").slug == "plain-name"
+    assert parse("---\ntitle: T\ndate: 2020-10-23\n---\n", "notes/Plain Name.md").meta.slug == "plain-name"
 
 
 @pytest.mark.parametrize(("value", "slug"), [
@@ -174,7 +174,7 @@ def test_slug_from_plain_file_name():
     ("São Paulo", "sao-paulo"),
 ])
 def test_slug_from_frontmatter(value, slug):
-    assert parse(f"---\ntitle: T\nslug: {value}\n---\n").slug == slug
+    assert parse(f"---\ntitle: T\nslug: {value}\n---\n").meta.slug == slug
 
 
 def test_unusable_slug_is_refused():
@@ -184,14 +184,14 @@ def test_unusable_slug_is_refused():
 
 def test_date_from_file_name_when_missing():
     article = parse("---\ntitle: T\n---\nBody\n", "2020/2020-10-23-my-story.md")
-    assert article.date == datetime(2020, 10, 23, tzinfo=LONDON)
-    assert article.all_day is True
+    assert article.meta.date == datetime(2020, 10, 23, tzinfo=LONDON)
+    assert article.meta.all_day is True
 
 
 def test_frontmatter_date_wins_over_file_name():
     article = parse("---\ntitle: T\ndate: 2021-01-02 10:00\n---\n", "2020/2020-10-23-my-story.md")
-    assert article.date == datetime(2021, 1, 2, 10, 0, tzinfo=LONDON)
-    assert article.slug == "my-story"
+    assert article.meta.date == datetime(2021, 1, 2, 10, 0, tzinfo=LONDON)
+    assert article.meta.slug == "my-story"
 
 
 def test_no_date_anywhere():
@@ -218,20 +218,20 @@ def test_bad_updated_names_its_line():
 
 def test_yaml_timestamp_without_offset_takes_the_site_zone():
     article = parse("---\ntitle: T\ndate: 2020-10-23 03:55:00\n---\n")
-    assert article.date == datetime(2020, 10, 23, 3, 55, tzinfo=LONDON)
-    assert article.all_day is False
+    assert article.meta.date == datetime(2020, 10, 23, 3, 55, tzinfo=LONDON)
+    assert article.meta.all_day is False
 
 
 def test_yaml_timestamp_with_offset_keeps_it():
     article = parse("---\ntitle: T\ndate: 2020-10-23T03:55:00+03:00\n---\n")
-    assert article.date.utcoffset() == timedelta(hours=3)
-    assert (article.date.hour, article.date.minute) == (3, 55)
+    assert article.meta.date.utcoffset() == timedelta(hours=3)
+    assert (article.meta.date.hour, article.meta.date.minute) == (3, 55)
 
 
 def test_yaml_date_is_all_day():
     article = parse("---\ntitle: T\ndate: 2020-10-23\n---\n", UNDATED)
-    assert article.date == datetime(2020, 10, 23, tzinfo=LONDON)
-    assert article.all_day is True
+    assert article.meta.date == datetime(2020, 10, 23, tzinfo=LONDON)
+    assert article.meta.all_day is True
 
 
 # --- encodings and line endings ---------------------------------------------------------------------------
@@ -240,19 +240,19 @@ def test_yaml_date_is_all_day():
 def test_bom_and_crlf():
     result = parsed("\ufeff---\r\ntitle: Hello\r\ndate: 2020-10-23\r\n---\r\nBody\r\nline two.\r\n".encode("utf-8"))
     article = result.article
-    assert article.title == "Hello"
-    assert article.date == datetime(2020, 10, 23, tzinfo=LONDON)
+    assert article.meta.title == "Hello"
+    assert article.meta.date == datetime(2020, 10, 23, tzinfo=LONDON)
     assert result.html == "<p>Body\nline two.</p>\n"
 
 
 def test_old_mac_line_endings():
     article = parse("---\rtitle: Hello\r---\rBody\r")
-    assert article.title == "Hello"
+    assert article.meta.title == "Hello"
 
 
 def test_control_characters_are_dropped_and_tabs_kept():
     result = parsed("---\ntitle: Bell\x07 and escape\x1b\ndate: 2020-10-23\n---\nA\x01B\x7f\tC\x0c\n")
-    assert result.article.title == "Bell and escape"
+    assert result.article.meta.title == "Bell and escape"
     assert result.html == "<p>AB\tC</p>\n"
 
 
@@ -348,7 +348,7 @@ def test_empty_title_names_its_line():
 
 
 def test_numeric_title_is_text():
-    assert parse("---\ntitle: 1984\n---\n").title == "1984"
+    assert parse("---\ntitle: 1984\n---\n").meta.title == "1984"
 
 
 def test_bad_draft_names_its_line():
@@ -395,14 +395,14 @@ def test_unsafe_alias_is_refused(alias):
 
 def test_unknown_keys_land_in_extra():
     article = parse("---\ntitle: Hi\nweather: sunny\nnested: {a: 1}\nlocation: [1, 2]\n---\n")
-    assert article.extra == {"weather": "sunny", "nested": {"a": 1}, "location": [1, 2]}
+    assert article.meta.extra == {"weather": "sunny", "nested": {"a": 1}, "location": [1, 2]}
 
 
 def test_related_false():
     article = parse("---\ntitle: Hi\nrelated: false\n---\n")
     assert article.related_enabled is False
     assert article.related_pins == ()
-    assert "related" not in article.extra
+    assert "related" not in article.meta.extra
 
 
 def test_related_list_pins():
@@ -420,19 +420,19 @@ def test_related_comma_string_pins():
 
 def test_summary_key_overrides_the_body():
     article = parse("---\ntitle: Hi\nsummary: Custom   summary\n---\nFirst para.\n\nSecond.\n")
-    assert article.summary == "Custom summary"
-    assert article.summary_html == ""
+    assert article.meta.summary == "Custom summary"
+    assert article.meta.summary_html == ""
 
 
 def test_summary_key_with_more_marker_keeps_the_html_summary():
     article = parse("---\ntitle: Hi\nsummary: Custom\n---\nFirst.\n\n<!--more-->\n\nRest.\n")
-    assert article.summary == "Custom"
-    assert article.summary_html == "<p>First.</p>\n"
+    assert article.meta.summary == "Custom"
+    assert article.meta.summary_html == "<p>First.</p>\n"
 
 
 def test_summary_from_first_paragraph():
     article = parse("---\ntitle: Hi\n---\nFirst *para*.\n\nSecond.\n")
-    assert article.summary_html == "<p>First <em>para</em>.</p>\n"
+    assert article.meta.summary_html == "<p>First <em>para</em>.</p>\n"
 
 
 def test_raw_html_setting_is_used():

@@ -110,10 +110,10 @@ def test_an_edited_file_is_parsed_again_and_only_it(content, store):
     first = read(content, store)
     put(content, KERRY, story("Kerry urges again", "2020-10-23"), OLD_NS + 1)
     second = read(content, store)
-    assert second.parsed == 1 and second.articles[KERRY].title == "Kerry urges again"
+    assert second.parsed == 1 and second.articles[KERRY].meta.title == "Kerry urges again"
     assert {i: a for i, a in second.articles.items() if i != KERRY} == \
         {i: a for i, a in first.articles.items() if i != KERRY}
-    assert store.index()[KERRY].article.title == "Kerry urges again"
+    assert store.index()[KERRY].article.meta.title == "Kerry urges again"
 
 
 def test_a_touched_file_is_not_parsed_but_its_new_stat_is_stored(content, store, monkeypatch):
@@ -146,7 +146,7 @@ def test_a_racy_file_rewritten_with_the_same_stat_is_parsed_again(tmp_path, stor
     put(content, "a.md", story("Volcano"), OLD_NS)
     clock_at(monkeypatch, OLD_NS + 2_000_000)
     result = read(content, store)
-    assert result.parsed == 1 and result.articles["a.md"].title == "Volcano"
+    assert result.parsed == 1 and result.articles["a.md"].meta.title == "Volcano"
 
 
 def test_a_file_rewritten_in_its_racy_tick_is_seen_after_the_window(tmp_path, store, monkeypatch):
@@ -156,17 +156,17 @@ def test_a_file_rewritten_in_its_racy_tick_is_seen_after_the_window(tmp_path, st
     read(content, store)
     put(content, "a.md", story("Volcano"), OLD_NS)
     clock_at(monkeypatch, OLD_NS + 10 * RACY_NS)
-    assert read(content, store).articles["a.md"].title == "Volcano"
+    assert read(content, store).articles["a.md"].meta.title == "Volcano"
 
 
 def test_a_touched_undated_draft_is_dated_by_its_new_mtime(tmp_path, store, open_store):
     content = tmp_path / "content"
     put(content, "draft.md", "---\ntitle: Unfinished\ndraft: true\n---\nNot ready.\n", OLD_NS)
-    assert read(content, store).articles["draft.md"].date == datetime.fromtimestamp(OLD_NS / 1e9, UTC)
+    assert read(content, store).articles["draft.md"].meta.date == datetime.fromtimestamp(OLD_NS / 1e9, UTC)
     os.utime(content / "draft.md", ns=(2 * OLD_NS, 2 * OLD_NS))
     fresh = read(content, open_store("fresh"))
-    assert fresh.articles["draft.md"].date == datetime.fromtimestamp(2 * OLD_NS / 1e9, UTC)
-    assert read(content, store).articles["draft.md"].date == fresh.articles["draft.md"].date
+    assert fresh.articles["draft.md"].meta.date == datetime.fromtimestamp(2 * OLD_NS / 1e9, UTC)
+    assert read(content, store).articles["draft.md"].meta.date == fresh.articles["draft.md"].meta.date
 
 
 def test_a_deleted_file_leaves_the_result_and_the_store(content, store):
