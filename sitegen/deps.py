@@ -38,7 +38,7 @@ def input_digests(site: Site) -> Callable[[Input], str]:
             if name not in articles:
                 return ""
             a = articles[name]
-            return "\0".join([a.meta_hash, *map(tag_name, a.tags), "", *map(author_name, a.authors)])
+            return "\0".join([a.meta_hash, *map(tag_name, a.meta.tags), "", *map(author_name, a.meta.authors)])
         if kind == "body":
             return articles[name].source_hash if name in articles else ""
         if kind == "file":
