@@ -24,6 +24,11 @@ class SiteError:
         return f"{where}: {self.message}".translate(_VISIBLE)
 
 
+@dataclass(frozen=True, slots=True)
+class RenderWarning(SiteError):
+    """A problem met while rendering a page that did not stop it (a shortcode shown as text)."""
+
+
 class BuildFailed(Exception):
     """Raised by the pipeline when errors stop the build; carries all of them."""
 

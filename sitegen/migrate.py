@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from sitegen.errors import SiteError
+from sitegen.shortcodes import escaped_call, parse_call
 
 UPDATED_KEYS = ("lastmod", "last_modified_at", "modified")
 """Hugo, Jekyll (jekyll-last-modified-at) and Pelican names for `updated`, in order of preference."""
@@ -26,8 +27,6 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HIGHLIGHT = re.compile(r"^\s*(?:\{%-?\s*highlight\s+([\w+#.-]+)(?:\s[^%]*)?%\}"
                         r"|\{\{[<%]\s*highlight\s+([\w+#.-]+)(?:\s[^>%]*)?[>%]\}\})\s*$")
 _END_HIGHLIGHT = re.compile(r"^\s*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{[<%]\s*/\s*highlight\s*[>%]\}\})\s*$")
-_FIGURE = re.compile(r"\{\{[<%]\s*figure\s+([^{}]{0,500}?)\s*/?[>%]\}\}")
-_ATTRIBUTE = re.compile(r"""(\w+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _PELICAN_LINK = re.compile(r"\{(?:filename|static|attach)\}|\|(?:filename|static|attach)\|")
 _RAW = re.compile(r"\{%-?\s*(end)?raw\s*-?%\}")
 _SITE_URL = re.compile(r"\{\{-?\s*site\.(?:baseurl|url)\s*-?\}\}")
@@ -176,7 +175,7 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
     rewrites = ((_HUGO_REF, lambda m: (m.group(1) if "/" not in m.group(1) else "/" + m.group(1).lstrip("/"))
               + (m.group(2) or "")),
              (_POST_URL, lambda m: f"/{posts}/{m.group(1)}{suffix}"), (_LINK_TAG, lambda m: "/" + m.group(1)),
-             (_FIGURE, _figure), (_PELICAN_LINK, lambda m: ""))
+             (_PELICAN_LINK, lambda m: ""))
     out: list[str] = []
     leftovers: list[Leftover] = []
     fence = None
@@ -214,26 +213,24 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
                     raw = segment is None
                     continue
                 if not raw:
-                    leftovers += [Leftover(number, m.group(0)) for m in _LEFTOVER.finditer(segment)]
+                    leftovers += [Leftover(number, m.group(0)) for m in _LEFTOVER.finditer(segment)
+                                  if not is_call(m.group(0))]
                 parts.append(_LEFTOVER.sub(_inert, segment))
         out.append("".join(parts))
     return "\n".join(out), leftovers
 
 
-def _figure(match: re.Match) -> str:
-    """Hugo's `{{< figure src="x.jpg" alt="..." >}}` as a Markdown image (kept as it is without a `src`)."""
-    attrs = {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
-             for m in _ATTRIBUTE.finditer(match.group(1))}
-    src = attrs.get("src", "")
-    if not src or any(c in src for c in "<>"):
-        return match.group(0)
-    alt = attrs.get("alt") or attrs.get("title") or attrs.get("caption") or ""
-    alt = re.sub(r"([\\\[\]])", r"\\\1", " ".join(alt.split()))
-    return f"![{alt}](<{src}>)"
+def is_call(text: str) -> bool:
+    """Whether `text` is a whole shortcode call (Hugo's or Zola's form), which Markdown turns into one."""
+    call = parse_call(text, 0)
+    return (call is not None and call.end == len(text)) or escaped_call(text, 0) is not None
 
 
 def _inert(match: re.Match) -> str:
-    """A shortcode's `<` and `>` escaped, so Markdown cannot take `{{<figure src=x>}}` for an HTML tag."""
+    """Template syntax that is no call, shown as text: a `<` and `>` escaped, so Markdown cannot take
+    `{{<figure src=x>}}` for an HTML tag."""
+    if is_call(match.group(0)):
+        return match.group(0)
     return match.group(0).replace("<", "\\<").replace(">", "\\>")
 
 

@@ -46,6 +46,8 @@ class Body:
     """Whether the writer set a `<!--more-->` break."""
     links: tuple[str, ...]
     """Ids of articles this body links to by relative `.md` path."""
+    shortcodes: tuple[str, ...] = ()
+    """Names of the shortcodes the body calls (its page depends on their templates)."""
 
     __reduce__ = _by_constructor
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.config import SiteConfig, load_config
 from sitegen.deps import engine_digest
-from sitegen.errors import BuildFailed, SiteError, display_path
+from sitegen.errors import BuildFailed, RenderWarning, SiteError, display_path
 from sitegen.files import ARTICLE_SUFFIXES, THEME, list_files
 from sitegen.migrate import misplaced_posts
 from sitegen.model import Page, Site
@@ -238,6 +238,8 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
                                 for p in dirty_pages(drafts, keys, previous, present.__contains__)]
                     with clock("render"):
                         errors = _render_all(render, todo, list_errors, len(lists_todo), jobs, progress)
+                        result.warnings += [e for e in errors if isinstance(e, RenderWarning)]
+                        errors = [e for e in errors if not isinstance(e, RenderWarning)]
             except BaseException as exc:
                 staging.discard()
                 if isinstance(exc, OSError):
@@ -345,7 +347,7 @@ def _page_renderer(staging: Staging, views: Views, env: jinja2.Environment, sour
     """A task rendering a chunk of pages into the staging folder, returning the template errors."""
     import jinja2
 
-    from sitegen.render import render_page
+    from sitegen.render import render_page, take_warnings
 
     def render_chunk(chunk: Sequence[Page]) -> list[SiteError]:
         errors = []
@@ -354,6 +356,7 @@ def _page_renderer(staging: Staging, views: Views, env: jinja2.Environment, sour
                 staging.write(page.path, render_page(page, views, env))
             except jinja2.TemplateError as exc:
                 errors.append(_template_error(exc, source, page))
+            errors += take_warnings()
         return errors
 
     return render_chunk

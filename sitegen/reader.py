@@ -299,6 +299,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     warnings = tuple(SiteError(article_id, leftover_message(x), body_line + x.line - 1) for x in leftovers)
     rendered = render_body(split_excerpt(body_src, separator), article_id, config.raw_html)
     body, html = rendered.body, rendered.html
+    warnings += tuple(SiteError(article_id, message, body_line + line) for line, message in rendered.problems)
     summary = " ".join(summary_value.split()) if summary_value else rendered.summary_text
     summary_html = body.summary_html if (body.has_more or not summary_value) else ""
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
