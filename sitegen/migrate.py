@@ -3,6 +3,7 @@ sitegen's, Pelican's `Key: value` headers, and template syntax left in bodies fo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
@@ -18,9 +19,13 @@ EXPIRY_KEYS = ("expirydate", "unpublishdate")
 SUMMARY_KEYS = ("excerpt", "description")
 """Jekyll and Hugo names used for `summary` when the file has none."""
 FOREIGN_KEYS = frozenset({*UPDATED_KEYS, *DATE_KEYS, *EXPIRY_KEYS, *SUMMARY_KEYS, "categories", "category",
-                          "published", "status", "url", "images", "redirect_from"})
+                          "published", "status", "url", "images", "redirect_from", "path", "taxonomies"})
 """Keys of other generators that sitegen maps onto its own fields (they also stay in `extra`)."""
 JEKYLL_FOLDERS = ("_posts", "_drafts")
+_DATED_PATH = re.compile(r"(?:^|/)(\d{4})/(0[1-9]|1[0-2])(?:/(0[1-9]|[12]\d|3[01]))?(?=/|$)")
+"""`2021/08/03` or `2021/08` as folders of a URL or of a file's path."""
+_DATED_STEM = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+_AUTHOR_LINK = re.compile(r"^\s*\[([^\[\]]+)\]\(\s*<?([^()<>\s]+)>?\s*\)\s*$")
 
 _PELICAN_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):[ \t]*(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -31,7 +36,9 @@ _PELICAN_LINK = re.compile(r"\{(?:filename|static|attach)\}|\|(?:filename|static
 _RAW = re.compile(r"\{%-?\s*(end)?raw\s*-?%\}")
 _SITE_URL = re.compile(r"\{\{-?\s*site\.(?:baseurl|url)\s*-?\}\}")
 _URL_FILTER = re.compile(r"""\{\{-?\s*(["'])([^"'{}]*)\1\s*\|\s*(?:relative_url|absolute_url)\s*-?\}\}""")
-_HUGO_REF = re.compile(r"""\{\{[<%]\s*(?:rel)?ref\s+["']([^"'{}]+\.md)(#[^"'{}]*)?["']\s*[>%]\}\}""")
+_HUGO_REF = re.compile(r"""\{\{[<%]\s*(?:rel)?ref\s+["']?([^"'{}\s#<>%]+?)(#[^"'{}\s<>%]*)?["']?\s*[>%]\}\}""")
+"""Hugo's `ref`/`relref` to a page (`"post/x.md"`, `"x"`, `x#part`): a link to the article's file."""
+_PARAM_IN_LINK = re.compile(r"""(\]\(\s*<?)\{\{[<%]\s*param\s+["']?([\w.-]+)["']?\s*[>%]\}\}""")
 _POST_URL = re.compile(r"\{%-?\s*post_url\s+/?([^\s{}%]+?)\s*-?%\}")
 _LINK_TAG = re.compile(r"\{%-?\s*link\s+/?([^\s{}%]+\.(?:md|markdown))\s*-?%\}")
 _LEFTOVER = re.compile(r"\{\{<[^{}]{0,500}?>\}\}|\{\{%[^{}]{0,500}?%\}\}|\{%[^{}]{0,500}?%\}|\{\{[^{}]{0,500}?\}\}")
@@ -107,6 +114,13 @@ def normalise(meta: dict[str, Any], key_lines: dict[str, int], article_id: str,
     fallback("aliases", ("redirect_from",))
     if "permalink" not in meta and isinstance(meta.get("url"), str) and "://" not in meta["url"]:
         fallback("permalink", ("url",))
+    if "permalink" not in meta and isinstance(meta.get("path"), str) and meta["path"].strip("/"):
+        meta["permalink"] = "/" + meta["path"].strip("/") + "/"  # Zola's `path`
+        if "path" in lines:
+            lines["permalink"] = lines["path"]
+    _date_from_paths(meta, lines, article_id)
+    _merge_extra(meta, known)
+    _merge_taxonomies(meta, lines)
     _merge_tags(meta, lines, is_jekyll(article_id))
     if "draft" not in meta:
         if meta.get("published") is False or str(meta.get("status", "")).lower() in ("draft", "hidden"):
@@ -117,6 +131,7 @@ def normalise(meta: dict[str, Any], key_lines: dict[str, int], article_id: str,
     for key in ("author", "authors"):
         if isinstance(meta.get(key), dict) and isinstance(meta[key].get("name"), str):
             meta[key] = meta[key]["name"]
+        _author_links(meta, key)
     image = meta.get("image")
     if isinstance(image, dict):
         found = [image[k] for k in ("path", "src", "url", "feature") if isinstance(image.get(k), str)]
@@ -126,6 +141,75 @@ def normalise(meta: dict[str, Any], key_lines: dict[str, int], article_id: str,
         meta["image"] = meta["images"][0]
         lines["image"] = lines.get("images", 1)
     return meta, lines
+
+
+def _date_from_paths(meta: dict[str, Any], lines: dict[str, int], article_id: str) -> None:
+    """No date: the one in the article's URL (`/2021/08/03/slug/`), else in its folders (`2021/08/slug/index.md`,
+    the first day of the month when there is no day), unless the file name carries one (Jekyll's)."""
+    if meta.get("date") not in (None, ""):
+        return
+    path = PurePosixPath(article_id)
+    if _DATED_STEM.match(path.stem) or (path.stem == "index" and _DATED_STEM.match(path.parent.name)):
+        return
+    for key in ("permalink", "url", "path"):
+        found = _DATED_PATH.search(meta[key]) if isinstance(meta.get(key), str) else None
+        if found:
+            meta["date"] = "-".join((found.group(1), found.group(2), found.group(3) or "01"))
+            lines["date"] = lines.get(key, lines.get("permalink", 1))
+            return
+    found = _DATED_PATH.search(str(path.parent))
+    if found:
+        meta["date"] = "-".join((found.group(1), found.group(2), found.group(3) or "01"))
+
+
+def _merge_extra(meta: dict[str, Any], known: frozenset[str]) -> None:
+    """Zola's `[extra]` table: its keys join the article's own `extra` (a key written outside it wins; one
+    sitegen knows, such as `image`, stays inside so that it changes nothing else)."""
+    extra = meta.get("extra")
+    if isinstance(extra, dict):
+        kept = {k: v for k, v in extra.items() if k in known or k in meta}
+        if kept:
+            meta["extra"] = kept
+        else:
+            del meta["extra"]
+        for key, value in extra.items():
+            if key not in kept:
+                meta[key] = value
+
+
+def _merge_taxonomies(meta: dict[str, Any], lines: dict[str, int]) -> None:
+    """Zola's `[taxonomies]` and Hugo's `taxonomies`: authors become authors, every other list joins tags."""
+    taxonomies = meta.get("taxonomies")
+    if not isinstance(taxonomies, dict):
+        return
+    for name, values in taxonomies.items():
+        values = values if isinstance(values, list) else [values]
+        if str(name).lower() in ("author", "authors"):
+            meta.setdefault("authors", values)
+            continue
+        key = "tags" if "tags" not in meta or isinstance(meta["tags"], list) else None
+        if key is None:
+            continue  # a wrong type: the reader reports it
+        meta["tags"] = [*meta.get("tags", []), *values]
+        lines.setdefault("tags", lines.get("taxonomies", 1))
+
+
+def _author_links(meta: dict[str, Any], key: str) -> None:
+    """`author: "[Name](https://…)"` → the name, the URL kept in `author_links` (name → URL)."""
+    value = meta.get(key)
+    items = value if isinstance(value, list) else [value]
+    if not any(isinstance(v, str) and "](" in v for v in items):
+        return
+    names, links = [], dict(meta.get("author_links") or {})
+    for item in items:
+        match = _AUTHOR_LINK.match(item) if isinstance(item, str) else None
+        if match:
+            names.append(match.group(1).strip())
+            links[match.group(1).strip()] = match.group(2)
+        else:
+            names.append(item)
+    meta[key] = names if isinstance(value, list) else names[0]
+    meta["author_links"] = links
 
 
 def _merge_tags(meta: dict[str, Any], lines: dict[str, int], jekyll: bool) -> None:
@@ -160,10 +244,11 @@ class Leftover(NamedTuple):
     text: str
 
 
-def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
+def convert_body(body: str, article_id: str, param: Callable[[str], Any] | None = None) -> tuple[str, list[Leftover]]:
     """Jekyll's `{% highlight %}` blocks become fenced code, `{% raw %}` markers and `{{ site.baseurl }}` go,
     links written with `{% post_url %}`, `{% link %}` or Hugo's `ref`/`relref` become links to the article's
-    file; any other Liquid tag or Hugo shortcode outside code is reported and kept as literal text (never run).
+    file, a Hugo `param` call as a link's URL becomes `param(name)` (Markdown could not see the link otherwise);
+    any other Liquid tag outside code is reported and kept as literal text (never run).
 
     Lines keep their numbers, except `{% raw %}` lines inside code, which go (Jekyll runs Liquid in code too)."""
     if "{" not in body and "|" not in body:
@@ -172,10 +257,10 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
     parts_of = path.parts[:-1]
     posts = "/".join(parts_of[: parts_of.index("_posts") + 1]) if "_posts" in parts_of else "_posts"
     suffix = path.suffix  # post_url does not say; archives mostly use one
-    rewrites = ((_HUGO_REF, lambda m: (m.group(1) if "/" not in m.group(1) else "/" + m.group(1).lstrip("/"))
-              + (m.group(2) or "")),
+    rewrites = ((_HUGO_REF, _ref_target),
              (_POST_URL, lambda m: f"/{posts}/{m.group(1)}{suffix}"), (_LINK_TAG, lambda m: "/" + m.group(1)),
-             (_PELICAN_LINK, lambda m: ""))
+             (_PELICAN_LINK, lambda m: ""),
+             (_PARAM_IN_LINK, lambda m: m.group(1) + str(param(m.group(2)) if param else m.group(0))))
     out: list[str] = []
     leftovers: list[Leftover] = []
     fence = None
@@ -218,6 +303,14 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
                 parts.append(_LEFTOVER.sub(_inert, segment))
         out.append("".join(parts))
     return "\n".join(out), leftovers
+
+
+def _ref_target(match: re.Match) -> str:
+    """A `ref` target as a link to an article file: `post/x` and `post/x.md` both mean `/post/x.md`."""
+    target = match.group(1)
+    if not target.endswith((".md", ".markdown")):
+        target = target.rstrip("/") + ".md"
+    return (target if "/" not in target else "/" + target.lstrip("/")) + (match.group(2) or "")
 
 
 def is_call(text: str) -> bool:

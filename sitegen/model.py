@@ -1,6 +1,7 @@
 """The content model: frozen dataclasses only, no I/O. Collections hold ids, not objects."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -105,6 +106,16 @@ class Article:
     """Problems that did not stop the article, e.g. template tags left from another generator."""
 
     __reduce__ = _by_constructor
+
+
+def linked_article(target: str, articles: Mapping[str, Any]) -> str | None:
+    """The article a body's link names: `x.md`, else (a Hugo `ref` to a page bundle, written without its
+    file) `x/index.md`; None when there is none."""
+    if target in articles:
+        return target
+    stem, dot, _suffix = target.rpartition(".")
+    bundle = f"{stem}/index.md" if dot else ""
+    return bundle if bundle in articles else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.config import SiteConfig, load_config
 from sitegen.deps import engine_digest
-from sitegen.errors import BuildFailed, RenderWarning, SiteError, display_path
+from sitegen.errors import BuildFailed, RenderWarning, SiteError, display_path, left_out
 from sitegen.files import ARTICLE_SUFFIXES, THEME, list_files
 from sitegen.migrate import misplaced_posts
 from sitegen.model import Page, Site
@@ -182,7 +182,7 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
         assets, asset_errors = _assets(source, inputs.listings if inputs else {})
         if (sources.errors or asset_errors) and not options.skip_invalid:
             raise BuildFailed(sources.errors + asset_errors)
-        result.warnings += sources.errors + sources.warnings + asset_errors
+        result.warnings += left_out(sources.errors) + sources.warnings + asset_errors
         result.parsed = sources.parsed
         listed = {i: a for i, a in sources.articles.items() if options.drafts or not a.draft}
         published = {i: a for i, a in listed.items()
@@ -202,7 +202,7 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
                 pages, collisions = plan_pages(site)
                 unplaceable = unplaceable_articles(pages) if options.skip_invalid else set()
                 if unplaceable:
-                    result.warnings += collisions
+                    result.warnings += left_out(collisions)
                     site, problems = assemble(config, {i: a for i, a in published.items() if i not in unplaceable},
                                               assets)
                     pages, collisions = plan_pages(site)

@@ -295,7 +295,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     if errors:
         return errors
 
-    body_src, leftovers = convert_body(body_src, article_id)
+    body_src, leftovers = convert_body(body_src, article_id, lambda key: _param(key, meta, config.params))
     warnings = tuple(SiteError(article_id, leftover_message(x), body_line + x.line - 1) for x in leftovers)
     rendered = render_body(split_excerpt(body_src, separator), article_id, config.raw_html)
     body, html = rendered.body, rendered.html
@@ -348,6 +348,17 @@ def _clean_slug(value: str) -> str:
     if _PLAIN_SLUG.fullmatch(value) and is_safe_segment(value):
         return value
     return slugify(value)
+
+
+def _param(key: str, meta: dict[str, Any], params: dict[str, Any]) -> Any:
+    """Hugo's `param`: the article's frontmatter value (`a.b` reaches into tables), else the site's params."""
+    for root in (meta, params):
+        value: Any = root
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            return value
+    return ""
 
 
 def _optional_date(meta: dict[str, Any], key: str, zone, err) -> datetime | None:
