@@ -42,10 +42,10 @@ def test_archive_comes_across_whole(tmp_path: Path, name: str):
 
 
 def test_zola_paths_taxonomies_extra_and_author_links(tmp_path: Path):
-    root, result, pages = built(tmp_path, "zola")
+    _, result, pages = built(tmp_path, "zola")
     assert set(pages) == {"2021/08/03/Rust-1.54.0", "2021-12-12-Daily-Challenge", "inside-rust/2020/03/13/compiler-team"}
     release = pages["2021/08/03/Rust-1.54.0"]
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', release, re.S).group(1))
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', release, re.DOTALL).group(1))
     assert data["datePublished"].startswith("2021-08-03")  # from `path`
     assert "iframe" in [t for t, _ in elements(release)]
     assert '<blockquote class="quote"><p>Memory safety <em>without</em> garbage collection.</p>' in release
@@ -60,7 +60,7 @@ def test_zola_paths_taxonomies_extra_and_author_links(tmp_path: Path):
 
 
 def test_hugo_docsy_bundles_params_refs_and_folder_dates(tmp_path: Path):
-    root, result, pages = built(tmp_path, "hugo")
+    _, result, pages = built(tmp_path, "hugo")
     assert set(pages) == {"2023/03/release-1.4", "2022/05/harbour-bundle", "2021/08/ferry-strike"}
     release = pages["2023/03/release-1.4"]
     assert '<a href="https://github.com/example/project/releases">GitHub</a>' in release
