@@ -127,6 +127,11 @@ def normalize_link(url: str) -> str:
     return url if _PLAIN_URL.fullmatch(url) else normalize_url.normalizeLink(url)
 
 
+def markdown_html(text: str) -> str:
+    """Markdown as HTML, raw HTML shown as text (Liquid's `markdownify`)."""
+    return _parser(False).render(text)
+
+
 def inline_html(text: str) -> str:
     """One line of Markdown as inline HTML, raw HTML shown as text (for shortcode arguments)."""
     return _parser(False).renderInline(text)

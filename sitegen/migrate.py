@@ -244,19 +244,18 @@ class Leftover(NamedTuple):
     text: str
 
 
-def convert_body(body: str, article_id: str, param: Callable[[str], Any] | None = None) -> tuple[str, list[Leftover]]:
+def convert_body(body: str, article_id: str, param: Callable[[str], Any] | None = None,
+                 report: bool = True) -> tuple[str, list[Leftover]]:
     """Jekyll's `{% highlight %}` blocks become fenced code, `{% raw %}` markers and `{{ site.baseurl }}` go,
     links written with `{% post_url %}`, `{% link %}` or Hugo's `ref`/`relref` become links to the article's
     file, a Hugo `param` call as a link's URL becomes `param(name)` (Markdown could not see the link otherwise);
-    any other Liquid tag outside code is reported and kept as literal text (never run).
+    any other Liquid tag outside code is reported (unless not `report`: what Liquid left is meant as text)
+    and kept as literal text (never run).
 
     Lines keep their numbers, except `{% raw %}` lines inside code, which go (Jekyll runs Liquid in code too)."""
     if "{" not in body and "|" not in body:
         return body, []
-    path = PurePosixPath(article_id)
-    parts_of = path.parts[:-1]
-    posts = "/".join(parts_of[: parts_of.index("_posts") + 1]) if "_posts" in parts_of else "_posts"
-    suffix = path.suffix  # post_url does not say; archives mostly use one
+    posts, suffix = post_folder(article_id)
     rewrites = ((_HUGO_REF, _ref_target),
              (_POST_URL, lambda m: f"/{posts}/{m.group(1)}{suffix}"), (_LINK_TAG, lambda m: "/" + m.group(1)),
              (_PELICAN_LINK, lambda m: ""),
@@ -297,7 +296,7 @@ def convert_body(body: str, article_id: str, param: Callable[[str], Any] | None 
                 if position % 2:
                     raw = segment is None
                     continue
-                if not raw:
+                if not raw and report:
                     leftovers += [Leftover(number, m.group(0)) for m in _LEFTOVER.finditer(segment)
                                   if not is_call(m.group(0))]
                 parts.append(_LEFTOVER.sub(_inert, segment))
@@ -311,6 +310,14 @@ def _ref_target(match: re.Match) -> str:
     if not target.endswith((".md", ".markdown")):
         target = target.rstrip("/") + ".md"
     return (target if "/" not in target else "/" + target.lstrip("/")) + (match.group(2) or "")
+
+
+def post_folder(article_id: str) -> tuple[str, str]:
+    """Where `{% post_url name %}` looks, and the suffix it assumes: the article's own `_posts/` folder and
+    suffix (post_url does not say; archives mostly use one)."""
+    path = PurePosixPath(article_id)
+    parts_of = path.parts[:-1]
+    return ("/".join(parts_of[: parts_of.index("_posts") + 1]) if "_posts" in parts_of else "_posts"), path.suffix
 
 
 def is_call(text: str) -> bool:

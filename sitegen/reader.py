@@ -16,6 +16,7 @@ from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 from sitegen.config import SiteConfig
 from sitegen.dates import has_time, parse_date
 from sitegen.errors import SiteError
+from sitegen.liquid_body import render_liquid, uses_liquid
 from sitegen.markdown import render_body
 from sitegen.migrate import (
     convert_body,
@@ -23,6 +24,7 @@ from sitegen.migrate import (
     leftover_message,
     normalise,
     pelican_header,
+    post_folder,
     split_excerpt,
     title_from_name,
 )
@@ -295,8 +297,15 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     if errors:
         return errors
 
-    body_src, leftovers = convert_body(body_src, article_id, lambda key: _param(key, meta, config.params))
+    liquid: list[tuple[int, str]] = []
+    liquid_file = config.liquid or is_jekyll(article_id)
+    if liquid_file and uses_liquid(body_src):
+        body_src, liquid = render_liquid(body_src, {**meta, "title": title, "date": date, "tags": list(tags)}, config,
+                                         *post_folder(article_id))
+    body_src, leftovers = convert_body(body_src, article_id, lambda key: _param(key, meta, config.params),
+                                       report=not liquid_file)
     warnings = tuple(SiteError(article_id, leftover_message(x), body_line + x.line - 1) for x in leftovers)
+    warnings += tuple(SiteError(article_id, message, body_line + line) for line, message in liquid)
     rendered = render_body(split_excerpt(body_src, separator), article_id, config.raw_html)
     body, html = rendered.body, rendered.html
     warnings += tuple(SiteError(article_id, message, body_line + line) for line, message in rendered.problems)

@@ -265,8 +265,9 @@ def templates_mentioning(graph: TemplateGraph, words: tuple[str, ...]) -> frozen
 def template_graph(env: jinja2.Environment) -> TemplateGraph:
     """Read every template the environment can load; a syntax error or a missing template raises
     TemplateSyntaxError."""
-    names = sorted(env.list_templates())
-    loaded = {name: env.loader.get_source(env, name) for name in names}
+    loaded = {name: env.loader.get_source(env, name) for name in sorted(env.list_templates())}
+    loaded = {name: found for name, found in loaded.items() if not _liquid_include(env, name, found[0])}
+    names = list(loaded)
     sources = {name: source for name, (source, _, _) in loaded.items()}
     direct = {name: _referenced(env, sources[name]) for name in names}
     for name, refs in direct.items():
@@ -286,6 +287,17 @@ def template_graph(env: jinja2.Environment) -> TemplateGraph:
         return frozenset(seen)
 
     return TemplateGraph(sources, {name: closure(name) for name in names})
+
+
+def _liquid_include(env: jinja2.Environment, name: str, source: str) -> bool:
+    """A file of `templates/includes/` that Jinja cannot read: a Liquid include (see liquid_body), no template."""
+    if not name.startswith("includes/"):
+        return False
+    try:
+        env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return True
+    return False
 
 
 def _referenced(env: jinja2.Environment, source: str) -> frozenset[str] | None:

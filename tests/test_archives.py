@@ -74,3 +74,36 @@ def test_hugo_docsy_bundles_params_refs_and_folder_dates(tmp_path: Path):
     assert "12 days" in pages["2021/08/ferry-strike"]
     assert [str(w) for w in result.warnings] == [
         "content/en/blog/_index.md: a Hugo section page (_index.md) is not an article; skipped"]
+
+
+def test_jekyll_release_posts(tmp_path: Path):
+    _, result, pages = built(tmp_path, "jekyll")
+    assert set(pages) == {"2023/01/jekyll-4-3-2-released", "2022/10/jekyll-4-3-1-released", "2016/03/help-wanted"}
+    latest = pages["2023/01/jekyll-4-3-2-released"]
+    assert '"datePublished": "2023-01-29T18:30:22-08:00"' in latest  # Jekyll's lenient date
+    assert '<a href="https://github.com/jekyll/jekyll/issues">GitHub</a>' in latest  # _config.yml's repository
+    body = latest.split('<div class="body">')[1].split("</article>")[0]
+    assert body.count('<a href="/2022/10/jekyll-4-3-1-released/">') == 2  # {% link %} and {% post_url %}
+    assert '<span class="version-badge"' in body  # an include from _includes/
+    assert '<span class="nv">page</span><span class="p">.</span><span class="nv">title</span>' in body  # {% raw %}
+    assert "iframe" in [t for t, _ in elements(pages["2022/10/jekyll-4-3-1-released"])]
+    assert "March 10, 2016" in pages["2016/03/help-wanted"]
+    assert result.warnings == []
+
+
+def test_eleventy_archive_with_liquid_true_and_site_shortcodes(tmp_path: Path):
+    _, result, pages = built(tmp_path, "eleventy")
+    assert set(pages) == {"2015/08/07/college-scorecard", "2015/05/21/tockingtime"}
+    scorecard = pages["2015/08/07/college-scorecard"]
+    assert '<figure class="width-full"><img src="/assets/blog/college-scorecard/scorecard.jpg"' in scorecard
+    assert '<a href="/2015/05/21/tockingtime/">Tock time</a>' in scorecard and "(at GSA)" in scorecard
+    assert "/authors/joe-doe/" in scorecard
+    tock = pages["2015/05/21/tockingtime"]
+    assert '<img src="/assets/tock.png" alt="A screenshot of Tock"' in tock
+    assert '<figure class="shortcode-pullquote">' in tock and "Sum: 5" in tock
+    assert [str(w) for w in result.warnings] == [
+        ("content/posts/2015/2015-05-21-tockingtime.md:15: Liquid filter 'smartquote' is unknown; the value is "
+        "shown unfiltered"),
+        ("content/posts/2015/2015-05-21-tockingtime.md: alias '2015/05/21/TockingTime/' is this article's own URL "
+        "(but for case); dropped it"),
+    ]
