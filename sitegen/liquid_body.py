@@ -94,7 +94,11 @@ class _Filters(dict):
 
 
 class _Environment(Environment):
-    """An error raised deep in an expression carries no position: it takes its tag's (the parser has it)."""
+    """An error raised deep in an expression carries no position: it takes its tag's (the parser has it).
+    A body cannot loop or write without end (`{% for i in (1..1000000000) %}`)."""
+
+    loop_iteration_limit = 100_000
+    output_stream_limit = 5_000_000
 
     def error(self, exc: Any, msg: str | None = None, token: Any = None) -> None:
         if isinstance(exc, LiquidError) and token is not None and (exc.token is None or exc.token.start_index < 0):

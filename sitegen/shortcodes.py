@@ -232,7 +232,8 @@ def strip_calls(html: str) -> str:
 
 
 def _unsafe_url(value: Any) -> bool:
-    return isinstance(value, str) and bool(_SCRIPT_URL.match(value))
+    """A script URL, also with the tabs and line breaks browsers ignore inside it (`java\tscript:`)."""
+    return isinstance(value, str) and bool(_SCRIPT_URL.match(re.sub(r"[\t\n\r]", "", value)))
 
 
 class _Problem(NamedTuple):

@@ -118,3 +118,9 @@ def test_includes_come_from_the_site_folders(tmp_path: Path):
     (tmp_path / "templates/includes/b.html").write_text("{% if page.title %}b-{{ page.title | upcase }}{% endif %}")
     build_site(tmp_path)
     assert "from-includes b-A" in (tmp_path / "output/2020/01/a/index.html").read_text()
+
+
+def test_a_body_cannot_loop_without_end():
+    body = "{% for i in (1..1000000000) %}x{% endfor %}"
+    assert render_liquid(body, PAGE, CONFIG) == (body, [(0, ("Liquid: loop iteration limit reached; the body is "
+                                                             "shown without Liquid"))])

@@ -95,8 +95,10 @@ def test_unclosed_and_stray_calls_are_reported_with_lines_and_shown_as_text():
 
 
 def test_script_urls_in_arguments_are_dropped_with_a_warning():
-    rendered = render_body('{{< figure src="javascript:alert(1)" link=" JavaScript:x" >}}\n', "a.md")
+    rendered = render_body('{{< figure src="javascript:alert(1)" link=" JavaScript:x" >}}\n'
+                           '{{< x "java\tscript:y" >}}\n', "a.md")
     assert calls(rendered.html)[0]["kwargs"] == {"src": "", "link": ""}
+    assert calls(rendered.html)[1]["args"] == [""]
     assert "javascript:" in rendered.problems[0][1] and rendered.problems[0][0] == 0
 
 
