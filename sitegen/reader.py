@@ -29,6 +29,7 @@ from sitegen.migrate import (
     title_from_name,
 )
 from sitegen.model import Article
+from sitegen.shortcodes import lookup
 from sitegen.slugs import is_safe_segment, slugify
 from sitegen.terms import Terms, extract_terms
 
@@ -302,7 +303,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     if liquid_file and uses_liquid(body_src):
         body_src, liquid = render_liquid(body_src, {**meta, "title": title, "date": date, "tags": list(tags)}, config,
                                          *post_folder(article_id))
-    body_src, leftovers = convert_body(body_src, article_id, lambda key: _param(key, meta, config.params),
+    body_src, leftovers = convert_body(body_src, article_id, lambda key: lookup(key, meta, config.params, default=""),
                                        report=not liquid_file)
     warnings = tuple(SiteError(article_id, leftover_message(x), body_line + x.line - 1) for x in leftovers)
     warnings += tuple(SiteError(article_id, message, body_line + line) for line, message in liquid)
@@ -357,17 +358,6 @@ def _clean_slug(value: str) -> str:
     if _PLAIN_SLUG.fullmatch(value) and is_safe_segment(value):
         return value
     return slugify(value)
-
-
-def _param(key: str, meta: dict[str, Any], params: dict[str, Any]) -> Any:
-    """Hugo's `param`: the article's frontmatter value (`a.b` reaches into tables), else the site's params."""
-    for root in (meta, params):
-        value: Any = root
-        for part in key.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if value is not None:
-            return value
-    return ""
 
 
 def _optional_date(meta: dict[str, Any], key: str, zone, err) -> datetime | None:

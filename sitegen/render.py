@@ -27,7 +27,7 @@ except ImportError:
 from sitegen.errors import RenderWarning, SiteError
 from sitegen.files import THEME
 from sitegen.model import Page
-from sitegen.shortcodes import OPEN, PLACEHOLDER, URL_KEYS, decode
+from sitegen.shortcodes import OPEN, PLACEHOLDER, URL_KEYS, decode, lookup
 from sitegen.views import Views
 
 
@@ -138,13 +138,10 @@ def expand_shortcodes(html: str, env: jinja2.Environment, ctx: dict[str, Any], v
 
     def param(key: str) -> Any:
         """A frontmatter value of the article (`a.b` reaches into tables), else one of site.params."""
-        for root in (model.extra, ctx["site"].params):
-            value: Any = root
-            for part in str(key).split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-            if value is not None:
-                return value
-        return getattr(ctx["article"], str(key), "") if str(key) in _VIEW_FIELDS else ""
+        value = lookup(key, model.extra, ctx["site"].params)
+        if value is None:
+            return getattr(ctx["article"], str(key), "") if str(key) in _VIEW_FIELDS else ""
+        return value
 
     def expand(match: re.Match) -> str:
         data, inner = decode(match.group(1)), match.group(2)

@@ -224,6 +224,17 @@ def decode(data: str) -> dict[str, Any]:
     return json.loads(base64.b64decode(data))
 
 
+def lookup(key: str, *tables: dict[str, Any], default: Any = None) -> Any:
+    """Hugo's `param`: the first table's value for `key` (`a.b` reaches into tables), else the next's."""
+    for table in tables:
+        value: Any = table
+        for part in str(key).split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            return value
+    return default
+
+
 def strip_calls(html: str) -> str:
     """Body HTML with every call replaced by its inner content (summaries and lists show no shortcodes)."""
     if OPEN not in html:
