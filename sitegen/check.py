@@ -116,6 +116,7 @@ def check_article(raw: bytes, article_id: str, inputs: Inputs, now: datetime, mo
     warnings: list[SiteError] = []
     if isinstance(parsed, Parsed):
         warnings += parsed.article.warnings
+        errors += missing_shortcode_images(parsed, inputs)
         if uses is not None:
             liquid = inputs.config.liquid or is_jekyll(article_id)
             uses += undefined_uses(parsed, body if liquid else "", inputs.shortcodes)
@@ -142,6 +143,18 @@ def undefined_uses(parsed: Parsed, liquid_body: str, defined: frozenset[str]) ->
         filter_name = _FILTER.match(warning.message)
         if filter_name:
             found.append(Use("Liquid filter", filter_name.group(1), article.id, warning.line or 1))
+    return found
+
+
+def missing_shortcode_images(parsed: Parsed, inputs: Inputs) -> list[SiteError]:
+    """A shortcode's `src` (a `figure`'s image) found neither beside the article nor in content/ or static/."""
+    found = []
+    for match in PLACEHOLDER.finditer(parsed.html) if OPEN in parsed.html else ():
+        data = decode(match.group(1))
+        src = data["kwargs"].get("src")
+        if isinstance(src, str) and src and not _image_exists(src, parsed.article.id, inputs):
+            found.append(SiteError(parsed.article.id, f"image {src!r} of shortcode {data['name']!r} not found in "
+                                                      "content/ or static/", parsed.article.body_line + data["line"]))
     return found
 
 

@@ -145,3 +145,16 @@ def test_command_exit_codes_and_summary(tmp_path: Path, capsys, monkeypatch):
 def test_a_folder_without_content_is_an_error(tmp_path: Path):
     report = check_site(tmp_path, NOW)
     assert [e.message for e in report.errors] == ["no content/ folder: nothing to check"]
+
+
+def test_shortcode_images_are_checked_like_markdown_images(tmp_path: Path):
+    errors, _ = found(tmp_path, {"2020/a.md": "---\ntitle: A\ndate: 2020-01-02\n---\nText.\n\n"
+                                              '{{< figure src="map.png" >}}\n{{< figure src="/logo.png" >}}\n'
+                                              '{{< figure src="https://example.org/x.png" >}}\n'})
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static/logo.png").write_bytes(b"PNG")
+    assert errors == [("content/2020/a.md:7: image '/2020/map.png' of shortcode 'figure' not found in content/ or "
+                      "static/"), ("content/2020/a.md:8: image '/logo.png' of shortcode 'figure' not found in "
+                      "content/ or static/")]
+    (tmp_path / "content/2020/map.png").write_bytes(b"PNG")
+    assert [str(e) for e in check_site(tmp_path, NOW).errors] == []
