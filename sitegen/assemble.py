@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
-from sitegen.model import Article, Site, source_path
-from sitegen.routes import article_url
+from sitegen.model import Article, Site, linked_article, source_path
+from sitegen.routes import article_url, file_path
 from sitegen.store import ArticleStore
 from sitegen.taxonomy import authors_of, group_key, months_of, newest_first, tags_of, years_of
 
@@ -19,13 +20,30 @@ def assemble(config: SiteConfig, articles: dict[str, Article], assets: dict[str,
     that lead nowhere."""
     order = newest_first(articles.values())
     urls = {i: article_url(articles[i], config.permalinks) for i in order}
-    warnings = _resolve_pins(articles, order)[1]
+    articles, warnings = _without_own_aliases(articles, urls)
+    warnings += _resolve_pins(articles, order)[1]
     warnings += [SiteError(source_path(i), f"link to {link!r} points to no published article", articles[i].body_line)
-                 for i in order for link in articles[i].body.links if link not in articles]
+                 for i in order for link in articles[i].body.links if linked_article(link, articles) is None]
     site = Site(config=config, articles=articles, order=order, urls=urls, tags=tags_of(articles, order),
                 authors=authors_of(articles, order), years=years_of(articles, order),
                 months=months_of(articles, order), related={}, assets=assets)
     return site, warnings
+
+
+def _without_own_aliases(articles: dict[str, Article], urls: dict[str, str]) -> tuple[dict[str, Article], list[SiteError]]:
+    """Aliases naming their own article's URL (also only by case: `redirect_from: /2015/05/21/TockingTime/`
+    on `/2015/05/21/tockingtime/`) dropped with a warning: the page itself is there, so the alias would clash."""
+    warnings, changed = [], {}
+    for i, url in urls.items():
+        article = articles[i]
+        own = file_path(url).casefold()
+        kept = tuple(a for a in article.aliases if file_path(a).casefold() != own)
+        if len(kept) < len(article.aliases):
+            changed[i] = replace(article, aliases=kept)
+            warnings += [SiteError(source_path(i), f"alias {a!r} is this article's own URL"
+                                   f"{'' if file_path(a) == file_path(url) else ' (but for case)'}; dropped it")
+                         for a in article.aliases if a not in kept]
+    return ({**articles, **changed} if changed else articles), warnings
 
 
 def related_lists(site: Site, store: ArticleStore) -> dict[str, tuple[str, ...]]:

@@ -1,13 +1,15 @@
 """`sitegen check`: lint an archive without building it — likely typos in frontmatter keys, missing or
-suspicious dates, links to article files that do not exist, missing images."""
+suspicious dates, links to article files that do not exist, missing images, shortcodes, Liquid tags and
+filters nothing defines. Imports no template engine: shortcode templates are found by file name."""
 from __future__ import annotations
 
 import difflib
 import posixpath
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from sitegen.config import SiteConfig, load_config
@@ -15,9 +17,10 @@ from sitegen.errors import BuildFailed, SiteError
 from sitegen.files import ARTICLE_SUFFIXES, THEME, list_files
 from sitegen.frontmatter_keys import DATED_NAME, KNOWN_KEYS
 from sitegen.markdown import article_target, find_links
-from sitegen.migrate import FOREIGN_KEYS, convert_body, misplaced_posts, normalise
+from sitegen.migrate import FOREIGN_KEYS, convert_body, is_jekyll, misplaced_posts, normalise
 from sitegen.model import Article, source_path
 from sitegen.reader import Parsed, decode_text, parse_article, split_frontmatter
+from sitegen.shortcodes import OPEN, PLACEHOLDER, decode
 
 FAR_FUTURE_YEARS = 10
 """A date this many years ahead is more likely a typo than a scheduled article."""
@@ -44,6 +47,17 @@ class Inputs:
     """Article files under content/."""
     files: frozenset[str]
     """Every other file that ends up in the output: content/ and static/ files, the theme's static files."""
+    shortcodes: frozenset[str] = frozenset()
+    """Names of the shortcodes templates define (the site's `templates/shortcodes/` and the theme's)."""
+
+
+class Use(NamedTuple):
+    """A shortcode, Liquid tag or Liquid filter that nothing defines, where an article uses it."""
+
+    kind: str
+    name: str
+    article_id: str
+    line: int
 
 
 def check_site(source: Path, now: datetime) -> Report:
@@ -64,8 +78,11 @@ def check_site(source: Path, now: datetime) -> Report:
         return report
     listed = list_files(content)
     ids = [i for i in listed if i.endswith(ARTICLE_SUFFIXES) and PurePosixPath(i).stem != "_index"]
+    shortcodes = frozenset(name.removesuffix(".html") for folder in (source / "templates", THEME / "templates")
+                           for name in list_files(folder / "shortcodes") if name.endswith(".html"))
     inputs = Inputs(config, frozenset(ids), frozenset(
-        [*listed, *list_files(source / "static"), *list_files(THEME / "static")]))
+        [*listed, *list_files(source / "static"), *list_files(THEME / "static")]), shortcodes)
+    uses: list[Use] = []
     for article_id in ids:
         path = content / article_id
         try:
@@ -73,18 +90,20 @@ def check_site(source: Path, now: datetime) -> Report:
         except OSError as exc:
             report.errors.append(SiteError(source_path(article_id), f"cannot read the file: {exc.strerror}"))
             continue
-        errors, warnings = check_article(raw, article_id, inputs, now, modified)
+        errors, warnings = check_article(raw, article_id, inputs, now, modified, uses)
         report.errors += errors
         report.warnings += warnings
     report.files = len(ids)
+    report.warnings += undefined_summary(uses)
     for found in (report.errors, report.warnings):
         found.sort(key=lambda e: (e.path, e.line or 0, e.message))
     return report
 
 
-def check_article(raw: bytes, article_id: str, inputs: Inputs, now: datetime,
-                  modified: float | None = None) -> tuple[list[SiteError], list[SiteError]]:
-    """Errors and warnings for one file (pure); `modified` as for `parse_article`."""
+def check_article(raw: bytes, article_id: str, inputs: Inputs, now: datetime, modified: float | None = None,
+                  uses: list[Use] | None = None) -> tuple[list[SiteError], list[SiteError]]:
+    """Errors and warnings for one file (pure); `modified` as for `parse_article`. Shortcodes, Liquid tags
+    and filters the file uses that nothing defines are added to `uses`."""
     parsed = parse_article(raw, article_id, inputs.config, modified)
     errors = [] if isinstance(parsed, Parsed) else list(parsed)
     path = source_path(article_id)
@@ -98,9 +117,63 @@ def check_article(raw: bytes, article_id: str, inputs: Inputs, now: datetime,
     warnings: list[SiteError] = []
     if isinstance(parsed, Parsed):
         warnings += parsed.article.warnings
+        errors += missing_shortcode_images(parsed, inputs)
+        if uses is not None:
+            liquid = inputs.config.liquid or is_jekyll(article_id)
+            uses += undefined_uses(parsed, body if liquid else "", inputs.shortcodes)
         warnings += date_warnings(parsed.article, normalise(meta, key_lines, article_id, KNOWN_KEYS)[1], now)
     errors += dead_links(convert_body(body, article_id)[0], body_line, article_id, inputs)
     return errors, warnings
+
+
+_FILTER = re.compile(r"Liquid filter '([^']*)' is unknown")
+
+
+def undefined_uses(parsed: Parsed, liquid_body: str, defined: frozenset[str]) -> list[Use]:
+    """Shortcodes (and Liquid tags, which call shortcodes) without a template, and unknown Liquid filters.
+    `liquid_body` is the body as written when the file is Liquid, else empty."""
+    article = parsed.article
+    found = []
+    for match in PLACEHOLDER.finditer(parsed.html) if OPEN in parsed.html else ():
+        data = decode(match.group(1))
+        if data["name"] not in defined:
+            tag = re.search(r"\{%-?\s*" + re.escape(data["name"]) + r"\b", liquid_body) if liquid_body else None
+            found.append(Use("Liquid tag" if tag else "shortcode", data["name"], article.id,
+                             article.body_line + data["line"]))
+    for warning in article.warnings:
+        filter_name = _FILTER.match(warning.message)
+        if filter_name:
+            found.append(Use("Liquid filter", filter_name.group(1), article.id, warning.line or 1))
+    return found
+
+
+def missing_shortcode_images(parsed: Parsed, inputs: Inputs) -> list[SiteError]:
+    """A shortcode's `src` (a `figure`'s image) found neither beside the article nor in content/ or static/."""
+    found = []
+    for match in PLACEHOLDER.finditer(parsed.html) if OPEN in parsed.html else ():
+        data = decode(match.group(1))
+        src = data["kwargs"].get("src")
+        if isinstance(src, str) and src and not _image_exists(src, parsed.article.id, inputs):
+            found.append(SiteError(source_path(parsed.article.id), f"image {src!r} of shortcode {data['name']!r} not found in "
+                                                      "content/ or static/", parsed.article.body_line + data["line"]))
+    return found
+
+
+def undefined_summary(uses: list[Use]) -> list[SiteError]:
+    """One warning per undefined name: how many files use it, where first, and what would define it."""
+    by_name: dict[tuple[str, str], list[Use]] = {}
+    for use in sorted(uses, key=lambda u: (u.article_id, u.line)):
+        by_name.setdefault((use.kind, use.name), []).append(use)
+    found = []
+    for (kind, name), where in sorted(by_name.items()):
+        files = len({u.article_id for u in where})
+        used = f"unknown {kind} '{name}' used in {files} file{'s' if files > 1 else ''}"
+        if kind == "Liquid filter":
+            hint = "its values are shown unfiltered; no template defines a filter, so rewrite it in the text"
+        else:
+            hint = f"shown as text until templates/shortcodes/{name}.html defines it"
+        found.append(SiteError(source_path(where[0].article_id), f"{used}: {hint}", where[0].line))
+    return found
 
 
 def key_typos(meta: dict[str, Any], key_lines: dict[str, int], article_id: str) -> list[SiteError]:

@@ -109,7 +109,14 @@ class SiteConfig:
     related: RelatedSettings = field(default_factory=RelatedSettings)
     """Related-article ranking."""
     params: dict[str, Any] = field(default_factory=dict)
-    """Free-form values for templates (`site.params`)."""
+    """Free-form values for templates (`site.params`), shortcodes' `param` and Liquid's `site`."""
+    liquid: bool = False
+    """Render every article as Liquid before Markdown (an Eleventy archive); files under `_posts/` and
+    `_drafts/` always are."""
+    jekyll: dict[str, Any] = field(default_factory=dict)
+    """A Jekyll `_config.yml` found in the site folder (Liquid's `site`); not a site.toml key."""
+    includes: dict[str, str] = field(default_factory=dict)
+    """Liquid includes by name: the site's `_includes/`, then `templates/includes/`; not a site.toml key."""
 
     @property
     def base_path(self) -> str:
@@ -153,6 +160,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> SiteConfig:
             raise BuildFailed([SiteError(CONFIG_FILE, f"not valid TOML: {exc}", toml_line(exc))]) from None
     errors: list[SiteError] = []
     config = _build(SiteConfig, data, "", errors)
+    config = replace(config, jekyll=_jekyll_config(site_dir, errors), includes=_liquid_includes(site_dir))
     if base_url is not None:
         config = replace(config, base_url=base_url)
     errors += _check(config)
@@ -161,10 +169,43 @@ def load_config(site_dir: Path, base_url: str | None = None) -> SiteConfig:
     return config
 
 
+_FROM_FILES = ("jekyll", "includes")
+"""SiteConfig fields read from files of the site folder, not from site.toml."""
+
+
+def _jekyll_config(site_dir: Path, errors: list[SiteError]) -> dict[str, Any]:
+    """A Jekyll `_config.yml` in the site folder, for Liquid's `site`."""
+    path = site_dir / "_config.yml"
+    if not path.is_file():
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
+        errors.append(SiteError("_config.yml", f"not valid YAML: {str(exc).splitlines()[0]}; fix or remove it"))
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _liquid_includes(site_dir: Path) -> dict[str, str]:
+    """Liquid include files by name (`_includes/` over `templates/includes/`)."""
+    found: dict[str, str] = {}
+    for folder in (site_dir / "templates" / "includes", site_dir / "_includes"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    try:
+                        found[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8")
+                    except (OSError, UnicodeDecodeError):
+                        continue
+    return found
+
+
 def _build(cls: type, data: dict[str, Any], prefix: str, errors: list[SiteError]) -> Any:
     """Instantiate dataclass `cls` from a TOML table, recording unknown keys and wrong types."""
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in fields(cls)}
+    known = {f.name for f in fields(cls)} - set(_FROM_FILES)
     values: dict[str, Any] = {}
     for key, value in data.items():
         name = f"{prefix}{key}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta, tzinfo
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 _FORMATS = (
     "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y",
@@ -59,12 +59,36 @@ def _parse_text(text: str) -> datetime:
     try:
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        parsed = None
+        parsed = _lenient(text)
     if parsed is None:
         raise ValueError(
             f"cannot read the date {text!r}; write it as 2020-10-23, 2020-10-23 03:55 or 2020-10-23T03:55:00+01:00"
         )
     return parsed
+
+
+_LENIENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+                      r"(?:\s+\d{4})?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?")
+"""What Jekyll (Ruby's Time.parse) reads besides ISO: one-digit months and days, a space before the offset,
+fractions of a second, a stray repeated year (`2023-01-29 18:30:22 2023 -0800`), UTC or GMT spelled out."""
+
+
+def _lenient(text: str) -> datetime | None:
+    found = _LENIENT.fullmatch(text)
+    if not found:
+        return None
+    year, month, day, hour, minute, second, zone = found.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:
+        return None
+    if zone in ("Z", "UTC", "GMT"):
+        return moment.replace(tzinfo=UTC)
+    if zone:
+        digits = zone.replace(":", "")
+        offset = timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
+        return moment.replace(tzinfo=timezone(-offset if digits[0] == "-" else offset))
+    return moment
 
 
 def zone_name(moment: datetime, site_zone: tzinfo | None = None) -> str:

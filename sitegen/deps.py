@@ -85,9 +85,18 @@ class PageKeys:
         keys = {}
         for page in pages:
             total = self._total(page.inputs, page.template in self._showing_length)
-            head = repr((page.path, page.template, self._templates.get(page.template, ""), page.kind, page.params))
+            head = repr((page.path, page.template, self._templates.get(page.template, ""), page.kind, page.params,
+                         self._shortcodes(page)))
             keys[page.path] = hashlib.sha256(f"{self._base}{head}\0{total:x}".encode()).hexdigest()[:24]
         return keys
+
+    def _shortcodes(self, page: Page) -> tuple[str, ...]:
+        """Digests of the shortcode templates an article page's body calls ('' for one that does not exist)."""
+        if page.kind != "article":
+            return ()
+        article = self._articles.get(page.param("id"))
+        names = article.body.shortcodes if article is not None else ()
+        return tuple(self._templates.get(f"shortcodes/{name}.html", "") for name in names)
 
     def with_related(self, page: Page, key: str, related: tuple[str, ...]) -> str:
         """The key of `with_related(page, related)`, from `page`'s key: a few additions instead of the whole

@@ -25,6 +25,16 @@ class SiteError:
         return f"{where}: {self.message}".translate(_VISIBLE)
 
 
+@dataclass(frozen=True, slots=True)
+class RenderWarning(SiteError):
+    """A problem met while rendering a page that did not stop it (a shortcode shown as text)."""
+
+
+def left_out(errors: list[SiteError]) -> list[SiteError]:
+    """Errors that kept an article out of a build that went on without it (`--skip-invalid`), saying so."""
+    return [SiteError(e.path, f"{e.message} (left out of the site)", e.line) for e in errors]
+
+
 class BuildFailed(Exception):
     """Raised by the pipeline when errors stop the build; carries all of them."""
 

@@ -3,10 +3,12 @@ sitegen's, Pelican's `Key: value` headers, and template syntax left in bodies fo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from sitegen.errors import SiteError
+from sitegen.shortcodes import escaped_call, parse_call
 
 UPDATED_KEYS = ("lastmod", "last_modified_at", "modified")
 """Hugo, Jekyll (jekyll-last-modified-at) and Pelican names for `updated`, in order of preference."""
@@ -17,22 +19,26 @@ EXPIRY_KEYS = ("expirydate", "unpublishdate")
 SUMMARY_KEYS = ("excerpt", "description")
 """Jekyll and Hugo names used for `summary` when the file has none."""
 FOREIGN_KEYS = frozenset({*UPDATED_KEYS, *DATE_KEYS, *EXPIRY_KEYS, *SUMMARY_KEYS, "categories", "category",
-                          "published", "status", "url", "images", "redirect_from"})
+                          "published", "status", "url", "images", "redirect_from", "path", "taxonomies"})
 """Keys of other generators that sitegen maps onto its own fields (they also stay in `extra`)."""
 JEKYLL_FOLDERS = ("_posts", "_drafts")
+_DATED_PATH = re.compile(r"(?:^|/)(\d{4})/(0[1-9]|1[0-2])(?:/(0[1-9]|[12]\d|3[01]))?(?=/|$)")
+"""`2021/08/03` or `2021/08` as folders of a URL or of a file's path."""
+_DATED_STEM = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+_AUTHOR_LINK = re.compile(r"^\s*\[([^\[\]]+)\]\(\s*<?([^()<>\s]+)>?\s*\)\s*$")
 
 _PELICAN_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):[ \t]*(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HIGHLIGHT = re.compile(r"^\s*(?:\{%-?\s*highlight\s+([\w+#.-]+)(?:\s[^%]*)?%\}"
                         r"|\{\{[<%]\s*highlight\s+([\w+#.-]+)(?:\s[^>%]*)?[>%]\}\})\s*$")
 _END_HIGHLIGHT = re.compile(r"^\s*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{[<%]\s*/\s*highlight\s*[>%]\}\})\s*$")
-_FIGURE = re.compile(r"\{\{[<%]\s*figure\s+([^{}]{0,500}?)\s*/?[>%]\}\}")
-_ATTRIBUTE = re.compile(r"""(\w+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _PELICAN_LINK = re.compile(r"\{(?:filename|static|attach)\}|\|(?:filename|static|attach)\|")
 _RAW = re.compile(r"\{%-?\s*(end)?raw\s*-?%\}")
 _SITE_URL = re.compile(r"\{\{-?\s*site\.(?:baseurl|url)\s*-?\}\}")
 _URL_FILTER = re.compile(r"""\{\{-?\s*(["'])([^"'{}]*)\1\s*\|\s*(?:relative_url|absolute_url)\s*-?\}\}""")
-_HUGO_REF = re.compile(r"""\{\{[<%]\s*(?:rel)?ref\s+["']([^"'{}]+\.md)(#[^"'{}]*)?["']\s*[>%]\}\}""")
+_HUGO_REF = re.compile(r"""\{\{[<%]\s*(?:rel)?ref\s+["']?([^"'{}\s#<>%]+?)(#[^"'{}\s<>%]*)?["']?\s*[>%]\}\}""")
+"""Hugo's `ref`/`relref` to a page (`"post/x.md"`, `"x"`, `x#part`): a link to the article's file."""
+_PARAM_IN_LINK = re.compile(r"""(\]\(\s*<?)\{\{[<%]\s*param\s+["']?([\w.-]+)["']?\s*[>%]\}\}""")
 _POST_URL = re.compile(r"\{%-?\s*post_url\s+/?([^\s{}%]+?)\s*-?%\}")
 _LINK_TAG = re.compile(r"\{%-?\s*link\s+/?([^\s{}%]+\.(?:md|markdown))\s*-?%\}")
 _LEFTOVER = re.compile(r"\{\{<[^{}]{0,500}?>\}\}|\{\{%[^{}]{0,500}?%\}\}|\{%[^{}]{0,500}?%\}|\{\{[^{}]{0,500}?\}\}")
@@ -108,6 +114,13 @@ def normalise(meta: dict[str, Any], key_lines: dict[str, int], article_id: str,
     fallback("aliases", ("redirect_from",))
     if "permalink" not in meta and isinstance(meta.get("url"), str) and "://" not in meta["url"]:
         fallback("permalink", ("url",))
+    if "permalink" not in meta and isinstance(meta.get("path"), str) and meta["path"].strip("/"):
+        meta["permalink"] = "/" + meta["path"].strip("/") + "/"  # Zola's `path`
+        if "path" in lines:
+            lines["permalink"] = lines["path"]
+    _date_from_paths(meta, lines, article_id)
+    _merge_extra(meta, known)
+    _merge_taxonomies(meta, lines)
     _merge_tags(meta, lines, is_jekyll(article_id))
     if "draft" not in meta:
         if meta.get("published") is False or str(meta.get("status", "")).lower() in ("draft", "hidden"):
@@ -118,6 +131,7 @@ def normalise(meta: dict[str, Any], key_lines: dict[str, int], article_id: str,
     for key in ("author", "authors"):
         if isinstance(meta.get(key), dict) and isinstance(meta[key].get("name"), str):
             meta[key] = meta[key]["name"]
+        _author_links(meta, key)
     image = meta.get("image")
     if isinstance(image, dict):
         found = [image[k] for k in ("path", "src", "url", "feature") if isinstance(image.get(k), str)]
@@ -127,6 +141,75 @@ def normalise(meta: dict[str, Any], key_lines: dict[str, int], article_id: str,
         meta["image"] = meta["images"][0]
         lines["image"] = lines.get("images", 1)
     return meta, lines
+
+
+def _date_from_paths(meta: dict[str, Any], lines: dict[str, int], article_id: str) -> None:
+    """No date: the one in the article's URL (`/2021/08/03/slug/`), else in its folders (`2021/08/slug/index.md`,
+    the first day of the month when there is no day), unless the file name carries one (Jekyll's)."""
+    if meta.get("date") not in (None, ""):
+        return
+    path = PurePosixPath(article_id)
+    if _DATED_STEM.match(path.stem) or (path.stem == "index" and _DATED_STEM.match(path.parent.name)):
+        return
+    for key in ("permalink", "url", "path"):
+        found = _DATED_PATH.search(meta[key]) if isinstance(meta.get(key), str) else None
+        if found:
+            meta["date"] = "-".join((found.group(1), found.group(2), found.group(3) or "01"))
+            lines["date"] = lines.get(key, lines.get("permalink", 1))
+            return
+    found = _DATED_PATH.search(str(path.parent))
+    if found:
+        meta["date"] = "-".join((found.group(1), found.group(2), found.group(3) or "01"))
+
+
+def _merge_extra(meta: dict[str, Any], known: frozenset[str]) -> None:
+    """Zola's `[extra]` table: its keys join the article's own `extra` (a key written outside it wins; one
+    sitegen knows, such as `image`, stays inside so that it changes nothing else)."""
+    extra = meta.get("extra")
+    if isinstance(extra, dict):
+        kept = {k: v for k, v in extra.items() if k in known or k in meta}
+        if kept:
+            meta["extra"] = kept
+        else:
+            del meta["extra"]
+        for key, value in extra.items():
+            if key not in kept:
+                meta[key] = value
+
+
+def _merge_taxonomies(meta: dict[str, Any], lines: dict[str, int]) -> None:
+    """Zola's `[taxonomies]` and Hugo's `taxonomies`: authors become authors, every other list joins tags."""
+    taxonomies = meta.get("taxonomies")
+    if not isinstance(taxonomies, dict):
+        return
+    for name, values in taxonomies.items():
+        values = values if isinstance(values, list) else [values]
+        if str(name).lower() in ("author", "authors"):
+            meta.setdefault("authors", values)
+            continue
+        key = "tags" if "tags" not in meta or isinstance(meta["tags"], list) else None
+        if key is None:
+            continue  # a wrong type: the reader reports it
+        meta["tags"] = [*meta.get("tags", []), *values]
+        lines.setdefault("tags", lines.get("taxonomies", 1))
+
+
+def _author_links(meta: dict[str, Any], key: str) -> None:
+    """`author: "[Name](https://…)"` → the name, the URL kept in `author_links` (name → URL)."""
+    value = meta.get(key)
+    items = value if isinstance(value, list) else [value]
+    if not any(isinstance(v, str) and "](" in v for v in items):
+        return
+    names, links = [], dict(meta.get("author_links") or {})
+    for item in items:
+        match = _AUTHOR_LINK.match(item) if isinstance(item, str) else None
+        if match:
+            names.append(match.group(1).strip())
+            links[match.group(1).strip()] = match.group(2)
+        else:
+            names.append(item)
+    meta[key] = names if isinstance(value, list) else names[0]
+    meta["author_links"] = links
 
 
 def _merge_tags(meta: dict[str, Any], lines: dict[str, int], jekyll: bool) -> None:
@@ -161,22 +244,22 @@ class Leftover(NamedTuple):
     text: str
 
 
-def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
+def convert_body(body: str, article_id: str, param: Callable[[str], Any] | None = None,
+                 report: bool = True) -> tuple[str, list[Leftover]]:
     """Jekyll's `{% highlight %}` blocks become fenced code, `{% raw %}` markers and `{{ site.baseurl }}` go,
     links written with `{% post_url %}`, `{% link %}` or Hugo's `ref`/`relref` become links to the article's
-    file; any other Liquid tag or Hugo shortcode outside code is reported and kept as literal text (never run).
+    file, a Hugo `param` call as a link's URL becomes `param(name)` (Markdown could not see the link otherwise);
+    any other Liquid tag outside code is reported (unless not `report`: what Liquid left is meant as text)
+    and kept as literal text (never run).
 
     Lines keep their numbers, except `{% raw %}` lines inside code, which go (Jekyll runs Liquid in code too)."""
     if "{" not in body and "|" not in body:
         return body, []
-    path = PurePosixPath(article_id)
-    parts_of = path.parts[:-1]
-    posts = "/".join(parts_of[: parts_of.index("_posts") + 1]) if "_posts" in parts_of else "_posts"
-    suffix = path.suffix  # post_url does not say; archives mostly use one
-    rewrites = ((_HUGO_REF, lambda m: (m.group(1) if "/" not in m.group(1) else "/" + m.group(1).lstrip("/"))
-              + (m.group(2) or "")),
+    posts, suffix = post_folder(article_id)
+    rewrites = ((_HUGO_REF, _ref_target),
              (_POST_URL, lambda m: f"/{posts}/{m.group(1)}{suffix}"), (_LINK_TAG, lambda m: "/" + m.group(1)),
-             (_FIGURE, _figure), (_PELICAN_LINK, lambda m: ""))
+             (_PELICAN_LINK, lambda m: ""),
+             (_PARAM_IN_LINK, lambda m: m.group(1) + str(param(m.group(2)) if param else m.group(0))))
     out: list[str] = []
     leftovers: list[Leftover] = []
     fence = None
@@ -213,27 +296,41 @@ def convert_body(body: str, article_id: str) -> tuple[str, list[Leftover]]:
                 if position % 2:
                     raw = segment is None
                     continue
-                if not raw:
-                    leftovers += [Leftover(number, m.group(0)) for m in _LEFTOVER.finditer(segment)]
+                if not raw and report:
+                    leftovers += [Leftover(number, m.group(0)) for m in _LEFTOVER.finditer(segment)
+                                  if not is_call(m.group(0))]
                 parts.append(_LEFTOVER.sub(_inert, segment))
         out.append("".join(parts))
     return "\n".join(out), leftovers
 
 
-def _figure(match: re.Match) -> str:
-    """Hugo's `{{< figure src="x.jpg" alt="..." >}}` as a Markdown image (kept as it is without a `src`)."""
-    attrs = {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
-             for m in _ATTRIBUTE.finditer(match.group(1))}
-    src = attrs.get("src", "")
-    if not src or any(c in src for c in "<>"):
-        return match.group(0)
-    alt = attrs.get("alt") or attrs.get("title") or attrs.get("caption") or ""
-    alt = re.sub(r"([\\\[\]])", r"\\\1", " ".join(alt.split()))
-    return f"![{alt}](<{src}>)"
+def _ref_target(match: re.Match) -> str:
+    """A `ref` target as a link to an article file: `post/x` and `post/x.md` both mean `/post/x.md`."""
+    target = match.group(1)
+    if not target.endswith((".md", ".markdown")):
+        target = target.rstrip("/") + ".md"
+    return (target if "/" not in target else "/" + target.lstrip("/")) + (match.group(2) or "")
+
+
+def post_folder(article_id: str) -> tuple[str, str]:
+    """Where `{% post_url name %}` looks, and the suffix it assumes: the article's own `_posts/` folder and
+    suffix (post_url does not say; archives mostly use one)."""
+    path = PurePosixPath(article_id)
+    parts_of = path.parts[:-1]
+    return ("/".join(parts_of[: parts_of.index("_posts") + 1]) if "_posts" in parts_of else "_posts"), path.suffix
+
+
+def is_call(text: str) -> bool:
+    """Whether `text` is a whole shortcode call (Hugo's or Zola's form), which Markdown turns into one."""
+    call = parse_call(text, 0)
+    return (call is not None and call.end == len(text)) or escaped_call(text, 0) is not None
 
 
 def _inert(match: re.Match) -> str:
-    """A shortcode's `<` and `>` escaped, so Markdown cannot take `{{<figure src=x>}}` for an HTML tag."""
+    """Template syntax that is no call, shown as text: a `<` and `>` escaped, so Markdown cannot take
+    `{{<figure src=x>}}` for an HTML tag."""
+    if is_call(match.group(0)):
+        return match.group(0)
     return match.group(0).replace("<", "\\<").replace(">", "\\>")
 
 

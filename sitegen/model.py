@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,6 +53,8 @@ class Body:
     """Whether the writer set a `<!--more-->` break."""
     links: tuple[str, ...]
     """Ids of articles this body links to by relative `.md` path."""
+    shortcodes: tuple[str, ...] = ()
+    """Names of the shortcodes the body calls (its page depends on their templates)."""
 
     __reduce__ = _by_constructor
 
@@ -127,6 +130,16 @@ class Article:
     """Problems that did not stop the article, e.g. template tags left from another generator."""
 
     __reduce__ = _by_constructor
+
+
+def linked_article(target: str, articles: Mapping[str, Any]) -> str | None:
+    """The article a body's link names: `x.md`, else (a Hugo `ref` to a page bundle, written without its
+    file) `x/index.md`; None when there is none."""
+    if target in articles:
+        return target
+    stem, dot, _suffix = target.rpartition(".")
+    bundle = f"{stem}/index.md" if dot else ""
+    return bundle if bundle in articles else None
 
 
 @dataclass(frozen=True, slots=True)

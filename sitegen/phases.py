@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sitegen.config import SiteConfig
-from sitegen.errors import BuildFailed, SiteError, display_path
+from sitegen.errors import BuildFailed, RenderWarning, SiteError, display_path, left_out
 from sitegen.files import ARTICLE_SUFFIXES, THEME, list_files
 from sitegen.model import Article, Page, Site
 from sitegen.output import Manifest, folder_times, save_manifest
@@ -158,6 +158,8 @@ class Rendered:
     """Output path → key of every page of the site."""
     written: list[Page]
     """Pages rendered this time."""
+    warnings: list[SiteError]
+    """Problems that did not stop a page (a shortcode shown as text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +184,7 @@ def read(ctx: Context) -> Read:
     assets, asset_errors = _assets(ctx.source, listings)
     if (sources.errors or asset_errors) and not ctx.skip_invalid:
         raise BuildFailed(sources.errors + asset_errors)
-    return Read(sources.articles, assets, sources.parsed, sources.errors + sources.warnings + asset_errors)
+    return Read(sources.articles, assets, sources.parsed, left_out(sources.errors) + sources.warnings + asset_errors)
 
 
 def select(ctx: Context, articles: dict[str, Article]) -> Selection:
@@ -209,7 +211,7 @@ def model(ctx: Context, published: dict[str, Article], assets: dict[str, str]) -
         unplaceable = unplaceable_articles(pages) if ctx.skip_invalid else set()
         dropped: list[SiteError] = []
         if unplaceable:
-            dropped = collisions
+            dropped = left_out(collisions)
             site, problems = assemble(ctx.config, {i: a for i, a in published.items() if i not in unplaceable},
                                       assets)
             pages, collisions = plan_pages(site)
@@ -308,9 +310,10 @@ def render(ctx: Context, built: Model, todo: Plan, ranking: Iterator[dict[str, t
                          for p in dirty_pages(todo.articles, keys, ctx.seen.previous.pages, ctx.seen.present.__contains__)]
         with ctx.clock("render"):
             errors = _render_all(task, articles_todo, list_errors, len(todo.lists_todo), ctx.jobs, ctx.progress)
-    if errors:
-        raise BuildFailed(errors)
-    return Rendered(site, keys, articles_todo + todo.lists_todo)
+    warnings = [e for e in errors if isinstance(e, RenderWarning)]
+    if len(warnings) < len(errors):
+        raise BuildFailed([e for e in errors if not isinstance(e, RenderWarning)])
+    return Rendered(site, keys, articles_todo + todo.lists_todo, warnings)
 
 
 def publish(ctx: Context, done: Rendered, staged: Staging, chosen: Selection, warnings: list[SiteError]
@@ -378,10 +381,11 @@ def _assets(source: Path, listings: dict[Path, Listing]) -> tuple[dict[str, str]
 
 def _page_renderer(staged: Staging, views: Views, env: jinja2.Environment, source: Path
                    ) -> Callable[[Sequence[Page]], list[SiteError]]:
-    """A task rendering a chunk of pages into the staging folder, returning the template errors."""
+    """A task rendering a chunk of pages into the staging folder, returning the template errors and the
+    pages' warnings."""
     import jinja2
 
-    from sitegen.render import render_page
+    from sitegen.render import render_page, take_warnings
 
     def render_chunk(chunk: Sequence[Page]) -> list[SiteError]:
         errors = []
@@ -390,6 +394,7 @@ def _page_renderer(staged: Staging, views: Views, env: jinja2.Environment, sourc
                 staged.write(page.path, render_page(page, views, env))
             except jinja2.TemplateError as exc:
                 errors.append(template_error(exc, source, page))
+            errors += take_warnings()
         return errors
 
     return render_chunk

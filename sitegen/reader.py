@@ -15,9 +15,19 @@ from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError, toml_line
 from sitegen.frontmatter_keys import KNOWN_KEYS, File, convert_keys
+from sitegen.liquid_body import render_liquid, uses_liquid
 from sitegen.markdown import render_body
-from sitegen.migrate import convert_body, leftover_message, normalise, pelican_header, split_excerpt
+from sitegen.migrate import (
+    convert_body,
+    is_jekyll,
+    leftover_message,
+    normalise,
+    pelican_header,
+    post_folder,
+    split_excerpt,
+)
 from sitegen.model import Article, Meta, source_path
+from sitegen.shortcodes import lookup
 from sitegen.terms import Terms, extract_terms
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -204,11 +214,19 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     if errors:
         return errors
 
-    body_src, leftovers = convert_body(body_src, article_id)
-    warnings = tuple(SiteError(path, leftover_message(x), body_line + x.line - 1) for x in leftovers)
-    rendered = render_body(split_excerpt(body_src, values["excerpt_separator"]), article_id, config.raw_html)
-    body, written = rendered.body, values["summary"]
     date, all_day = values["date"]
+    liquid: list[tuple[int, str]] = []
+    liquid_file = config.liquid or is_jekyll(article_id)
+    if liquid_file and uses_liquid(body_src):
+        body_src, liquid = render_liquid(body_src, {**meta, "title": values["title"], "date": date,
+                                                    "tags": list(values["tags"])}, config, *post_folder(article_id))
+    body_src, leftovers = convert_body(body_src, article_id, lambda key: lookup(key, meta, config.params, default=""),
+                                       report=not liquid_file)
+    warnings = tuple(SiteError(path, leftover_message(x), body_line + x.line - 1) for x in leftovers)
+    warnings += tuple(SiteError(path, message, body_line + line) for line, message in liquid)
+    rendered = render_body(split_excerpt(body_src, values["excerpt_separator"]), article_id, config.raw_html)
+    warnings += tuple(SiteError(path, message, body_line + line) for line, message in rendered.problems)
+    body, written = rendered.body, values["summary"]
     listed = Meta(
         title=values["title"], date=date, all_day=all_day, updated=values["updated"], slug=values["slug"],
         permalink=values["permalink"], tags=values["tags"], authors=values["authors"],

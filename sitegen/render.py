@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from collections.abc import Hashable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -23,8 +24,10 @@ try:  # markupsafe >= 3.0: the C function under its escape, which returns text r
 except ImportError:
     _escape_text = escape
 
+from sitegen.errors import RenderWarning, SiteError
 from sitegen.files import THEME
-from sitegen.model import Page
+from sitegen.model import Page, source_path
+from sitegen.shortcodes import OPEN, PLACEHOLDER, URL_KEYS, decode, lookup
 from sitegen.views import Views
 
 
@@ -71,7 +74,23 @@ def make_environment(site_dir: Path) -> jinja2.Environment:
                        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                        keep_trailing_newline=True, auto_reload=False, cache_size=-1, extensions=[FragmentCache])
     env.filters["jsonld"] = to_json_script
+    env.filters["highlight"] = highlight_code
+    env.filters["markdownify"] = markdownify
     return env
+
+
+def markdownify(text: Any) -> Markup:
+    """Inline Markdown (a caption with a link) as HTML; raw HTML in it stays text."""
+    from sitegen.markdown import inline_html
+
+    return Markup(inline_html(str(text)))
+
+
+def highlight_code(code: str, lang: str = "") -> Markup:
+    """Code as a highlighted `<pre>` (Pygments), or plain when the language is unknown."""
+    from sitegen.markdown import highlight_block
+
+    return Markup(highlight_block(str(code).strip("\n") + "\n", str(lang or "")))
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
@@ -89,10 +108,75 @@ def render_page(page: Page, views: Views, env: jinja2.Environment) -> bytes:
     if page.kind == "asset":
         return Path(page.param("source")).read_bytes()
     token = _fragments.set(views.fragments)
+    _warnings.clear()
     try:
-        return env.get_template(page.template).render(views.context(page)).encode("utf-8")
+        ctx = views.context(page)
+        article = ctx.get("article") if page.kind == "article" else None
+        if article is not None and OPEN in article.html:
+            article.html = expand_shortcodes(article.html, env, ctx, views, page)
+        return env.get_template(page.template).render(ctx).encode("utf-8")
     finally:
         _fragments.reset(token)
+
+
+_warnings: list[SiteError] = []
+"""Shortcodes the last `render_page` showed as text, and why."""
+
+
+def take_warnings() -> list[SiteError]:
+    """The last page's shortcode warnings (once)."""
+    found = list(_warnings)
+    _warnings.clear()
+    return found
+
+
+def expand_shortcodes(html: str, env: jinja2.Environment, ctx: dict[str, Any], views: Views, page: Page) -> str:
+    """Body HTML with each shortcode placeholder replaced by its template's output, innermost first; a call
+    without a template, or whose template fails, shows as the text written, with a warning."""
+    article_id = page.param("id")
+    model = views.site.articles[article_id]
+
+    def param(key: str) -> Any:
+        """A frontmatter value of the article (`a.b` reaches into tables), else one of site.params."""
+        value = lookup(key, model.meta.extra, ctx["site"].params)
+        if value is None:
+            return getattr(ctx["article"], str(key), "") if str(key) in _VIEW_FIELDS else ""
+        return value
+
+    def expand(match: re.Match) -> str:
+        data, inner = decode(match.group(1)), match.group(2)
+        name, line = data["name"], model.body_line + data["line"]
+        kwargs = {k: _base_url(v, views) if k in URL_KEYS else v for k, v in data["kwargs"].items()}
+        values = {**kwargs, "args": data["args"], "kwargs": kwargs, "name": name,
+                  "inner": Markup(inner.strip("\n")), "inner_raw": data["inner_raw"] or "",
+                  "article": ctx["article"], "site": ctx["site"], "page_url": ctx["page_url"], "url": ctx["url"],
+                  "param": param}
+        try:
+            return env.get_template(f"shortcodes/{name}.html").render(values).strip("\n")
+        except jinja2.TemplateNotFound as exc:
+            problem = (f"unknown shortcode {name!r}: add templates/shortcodes/{name}.html" if exc.name ==
+                       f"shortcodes/{name}.html" else f"shortcode {name!r}: template {exc.name!r} not found")
+        except (jinja2.TemplateError, TypeError, ValueError, LookupError, AttributeError, ArithmeticError) as exc:
+            problem = f"shortcode {name!r} failed in templates/shortcodes/{name}.html: {exc}"
+        _warnings.append(RenderWarning(source_path(article_id), f"{problem}; the call is shown as text", line))
+        opening, closing = data["source"]
+        return f"{escape(opening)}{inner}{escape(closing)}"
+
+    count = 1
+    while count:
+        html, count = PLACEHOLDER.subn(expand, html)
+    return html
+
+
+_VIEW_FIELDS = frozenset({"title", "summary", "date_display", "updated_display", "word_count", "reading_time"})
+"""Article fields `param` may show (Hugo's `.Params.title` and the like)."""
+
+
+def _base_url(value: Any, views: Views) -> Any:
+    """A site-root URL argument (`/2020/map.png`) under the site's base path."""
+    if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+        return views.url(value[1:]) if "%" not in value else views.config.base_path + value[1:]
+    return value
 
 
 _fragments: ContextVar[dict[Hashable, str] | None] = ContextVar("fragments", default=None)
@@ -178,8 +262,9 @@ def templates_mentioning(graph: TemplateGraph, words: tuple[str, ...]) -> frozen
 def template_graph(env: jinja2.Environment) -> TemplateGraph:
     """Read every template the environment can load; a syntax error or a missing template raises
     TemplateSyntaxError."""
-    names = sorted(env.list_templates())
-    loaded = {name: env.loader.get_source(env, name) for name in names}
+    loaded = {name: env.loader.get_source(env, name) for name in sorted(env.list_templates())}
+    loaded = {name: found for name, found in loaded.items() if not _liquid_include(env, name, found[0])}
+    names = list(loaded)
     sources = {name: source for name, (source, _, _) in loaded.items()}
     direct = {name: _referenced(env, sources[name]) for name in names}
     for name, refs in direct.items():
@@ -199,6 +284,17 @@ def template_graph(env: jinja2.Environment) -> TemplateGraph:
         return frozenset(seen)
 
     return TemplateGraph(sources, {name: closure(name) for name in names})
+
+
+def _liquid_include(env: jinja2.Environment, name: str, source: str) -> bool:
+    """A file of `templates/includes/` that Jinja cannot read: a Liquid include (see liquid_body), no template."""
+    if not name.startswith("includes/"):
+        return False
+    try:
+        env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return True
+    return False
 
 
 def _referenced(env: jinja2.Environment, source: str) -> frozenset[str] | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from sitegen.config import Permalinks, SiteConfig
 from sitegen.errors import SiteError
-from sitegen.model import Article, Group, Page, Site, source_path
+from sitegen.model import Article, Group, Page, Site, linked_article, source_path
 from sitegen.taxonomy import display_name, group_key
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -155,7 +155,7 @@ def article_pages(site: Site) -> Iterator[Page]:
         article = site.articles[article_id]
         newer = order[index - 1] if index > 0 else None
         older = order[index + 1] if index + 1 < len(order) else None
-        targets = tuple(t for t in article.body.links if t in site.articles)
+        targets = tuple(t for link in article.body.links if (t := linked_article(link, site.articles)))
         shown = {i for i in (newer, older) if i} | set(targets)
         url = site.urls[article_id]
         yield Page(path=file_path(url), url=url, template="article.html", kind="article",
@@ -203,7 +203,8 @@ def _group_name(site: Site, kind: str, key: str) -> str:
 
 def _with_link_targets(page: Page, site: Site, ids: tuple[str, ...]) -> Page:
     """Summaries may link to other articles by path: the page then shows those articles' URLs too."""
-    targets = {("meta", t) for i in ids for t in site.articles[i].body.links}
+    targets = {("meta", t) for i in ids for link in site.articles[i].body.links
+               if (t := linked_article(link, site.articles))}
     return replace(page, inputs=page.inputs | targets) if targets else page
 
 

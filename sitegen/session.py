@@ -142,9 +142,9 @@ class BuildSession:
             built = phases.model(ctx, chosen.published, read.assets)
             ranking = stack.enter_context(phases.rank(ctx, built.site))
             todo = phases.plan(ctx, built)
-            warnings = read.warnings + built.warnings
             with phases.staging(ctx) as staged:
                 done = phases.render(ctx, built, todo, ranking, staged)
+                warnings = read.warnings + built.warnings + done.warnings
                 published = phases.publish(ctx, done, staged, chosen, warnings)
         notices = [*notices, *([opened] if opened else [])]
         if options.defer_search:

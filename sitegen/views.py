@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 
 from sitegen.dates import format_date, iso, utc_iso
 from sitegen.markdown import LINK_MARK, local_url, normalize_link, rebase
-from sitegen.model import Article, Group, Page, Site, TocEntry
+from sitegen.model import Article, Group, Page, Site, TocEntry, linked_article
 from sitegen.routes import Link, Nav, Pager, group_link, nav_urls
 
 _LINK = re.compile(r'(?<=href=")' + re.escape(LINK_MARK) + r'([^"#]*)')
@@ -130,8 +130,8 @@ class Views:
         return rebase(_LINK.sub(self._link_target, html) if LINK_MARK in html else html, self._base_path)
 
     def _link_target(self, match: re.Match) -> str:
-        target = unquote(match.group(1))
-        return "/" + quote(self.site.urls[target], safe="/~-._") if target in self.site.urls else "/404.html"
+        target = linked_article(unquote(match.group(1)), self.site.urls)
+        return "/" + quote(self.site.urls[target], safe="/~-._") if target else "/404.html"
 
     def _image_url(self, a: Article) -> str | None:
         """The lead image as an absolute URL (a relative one is beside the article's file)."""

@@ -248,3 +248,37 @@ def broken_links(output: Path, base_url: str) -> list[str]:
             elif target.fragment and file.endswith(".html") and unquote(target.fragment) not in pages[file].ids:
                 broken.append(f"{rel} → {link} (no id {target.fragment!r})")
     return broken
+
+
+class _Visible(HTMLParser):
+    """Text a reader sees outside code, and the elements of a page."""
+
+    HIDDEN = frozenset({"code", "pre", "script", "style", "template"})
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.text: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self.depth += tag in self.HIDDEN
+
+    def handle_endtag(self, tag):
+        self.depth -= tag in self.HIDDEN and self.depth > 0
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.text.append(data)
+
+
+def visible_text(html: str) -> str:
+    """The page's text outside code, pre, script and style."""
+    return "".join(_Visible(html).text)
+
+
+def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """Every start tag of the page with its attributes, in order."""
+    return _Visible(html).tags

@@ -44,14 +44,15 @@ def cli_errors(root: Path, capsys, *extra: str) -> tuple[int, list[str]]:
 
 
 def assert_refused_then_skipped(root: Path, before: dict[str, bytes], capsys, expected: list[str]) -> None:
-    """The build exits 1 with exactly `expected`, output/ unchanged; --skip-invalid builds the good article."""
+    """The build exits 1 with exactly `expected`, output/ unchanged; --skip-invalid builds the good article
+    and names the broken one as left out."""
     code, errors = cli_errors(root, capsys)
     assert (code, errors) == (1, expected)
     assert snapshot(root / "output") == before
     assert main(["build", "--source", str(root), "--quiet", "--skip-invalid"]) == 0
     warnings = [line.removeprefix("warning: ") for line in capsys.readouterr().err.splitlines()
                 if line.startswith("warning: ")]
-    assert warnings == expected
+    assert warnings == [f"{e} (left out of the site)" for e in expected]
     assert page(root / "output", GOOD_PAGE).h1 == "Good story"
 
 

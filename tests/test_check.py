@@ -88,9 +88,46 @@ def test_dead_article_links_and_missing_images(tmp_path: Path):
 
 
 def test_leftover_template_tags_are_warnings(tmp_path: Path):
-    _, warnings = found(tmp_path, {"_posts/2020-01-02-a.md": "---\ntitle: A\n---\n\nText {% include x.html %}\n"})
-    assert warnings == [("content/_posts/2020-01-02-a.md:5: Liquid tag '{% include x.html %}' left from another "
+    _, warnings = found(tmp_path, {"a.md": "---\ntitle: A\ndate: 2020-01-02\n---\n\nText {% include x.html %}\n"})
+    assert warnings == [("content/a.md:6: Liquid tag '{% include x.html %}' left from another "
                         "generator is shown as text; replace it with Markdown or HTML")]
+
+
+def test_a_missing_liquid_include_is_a_warning_with_its_line(tmp_path: Path):
+    _, warnings = found(tmp_path, {"_posts/2020-01-02-a.md": "---\ntitle: A\n---\n\nText {% include x.html %}\n"})
+    assert warnings == [("content/_posts/2020-01-02-a.md:5: Liquid: include 'x.html' not found in _includes/ or "
+                        "templates/includes/; the body is shown without Liquid")]
+
+
+def test_undefined_shortcodes_liquid_tags_and_filters_are_listed_once_each(tmp_path: Path):
+    files = {
+        "a.md": "---\ntitle: A\ndate: 2020-01-02\n---\n{{< figure src=\"x.png\" >}}\n\n{{< chart >}}\n",
+        "b.md": "---\ntitle: B\ndate: 2020-01-03\n---\nText.\n\n{{% chart %}}x{{% /chart %}} {{ map(zoom=3) }}\n",
+        "_posts/2020-01-04-c.md": "---\ntitle: C\n---\n{% image \"a.jpg\", \"alt\" %} {{ 'x' | smartquote }}\n",
+        "_posts/2020-01-05-d.md": "---\ntitle: D\n---\n\n{{ 'y' | smartquote }} {% box %}\n",
+    }
+    write_site(tmp_path, files)
+    (tmp_path / "templates/shortcodes").mkdir(parents=True)
+    (tmp_path / "templates/shortcodes/box.html").write_text("<b>box</b>")
+    warnings = [str(w) for w in check_site(tmp_path, NOW).warnings if "used in" in w.message]
+    assert warnings == [
+        ("content/_posts/2020-01-04-c.md:4: unknown Liquid filter 'smartquote' used in 2 files: its values are shown "
+        "unfiltered; no template defines a filter, so rewrite it in the text"),
+        ("content/_posts/2020-01-04-c.md:4: unknown Liquid tag 'image' used in 1 file: shown as text until "
+        "templates/shortcodes/image.html defines it"),
+        ("content/a.md:7: unknown shortcode 'chart' used in 2 files: shown as text until "
+        "templates/shortcodes/chart.html defines it"),
+        ("content/b.md:7: unknown shortcode 'map' used in 1 file: shown as text until templates/shortcodes/map.html "
+        "defines it"),
+    ]
+
+
+def test_check_imports_no_template_engine():
+    import subprocess
+    import sys
+
+    code = "import sys, sitegen.check; print('jinja2' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 
 def test_command_exit_codes_and_summary(tmp_path: Path, capsys, monkeypatch):
@@ -117,3 +154,16 @@ def test_checking_loads_no_template_engine():
     code = "import sys, sitegen.check; print(sorted(m for m in sys.modules if m.split('.')[0] == 'jinja2'))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_shortcode_images_are_checked_like_markdown_images(tmp_path: Path):
+    errors, _ = found(tmp_path, {"2020/a.md": "---\ntitle: A\ndate: 2020-01-02\n---\nText.\n\n"
+                                              '{{< figure src="map.png" >}}\n{{< figure src="/logo.png" >}}\n'
+                                              '{{< figure src="https://example.org/x.png" >}}\n'})
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static/logo.png").write_bytes(b"PNG")
+    assert errors == [("content/2020/a.md:7: image '/2020/map.png' of shortcode 'figure' not found in content/ or "
+                      "static/"), ("content/2020/a.md:8: image '/logo.png' of shortcode 'figure' not found in "
+                      "content/ or static/")]
+    (tmp_path / "content/2020/map.png").write_bytes(b"PNG")
+    assert [str(e) for e in check_site(tmp_path, NOW).errors] == []

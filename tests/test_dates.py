@@ -227,3 +227,19 @@ def test_iso_keeps_offset_and_drops_microseconds():
 def test_utc_iso():
     assert utc_iso(datetime(2020, 7, 5, 12, 0, tzinfo=tz(3))) == "2020-07-05T09:00:00Z"
     assert utc_iso(datetime(2020, 7, 5, 0, 30, tzinfo=LONDON)) == "2020-07-04T23:30:00Z"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2023-01-29 18:30:22 2023 -0800", datetime(2023, 1, 29, 18, 30, 22, tzinfo=tz(-8))),  # Jekyll's release posts
+    ("2015-5-3", datetime(2015, 5, 3, tzinfo=UTC)),
+    ("2015-05-21 12:00:00.000000 +00:00", datetime(2015, 5, 21, 12, tzinfo=UTC)),
+    ("2016-03-04 9:05:00 -0530", datetime(2016, 3, 4, 9, 5, tzinfo=tz(-5, -30))),
+    ("2015-05-21 12:00 UTC", datetime(2015, 5, 21, 12, tzinfo=UTC)),
+])
+def test_lenient_dates_jekyll_reads(text, expected):
+    assert parse_date(text, UTC) == expected
+
+
+def test_lenient_dates_still_refuse_impossible_days():
+    with pytest.raises(ValueError, match="cannot read the date '2015-2-30 10:00 -0800'"):
+        parse_date("2015-2-30 10:00 -0800", UTC)

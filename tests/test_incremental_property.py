@@ -1,5 +1,6 @@
-"""Property: after any sequence of creates, edits, renames and deletes, each followed by the watcher's
-incremental rebuild, the output is byte-identical to a clean build of the same content."""
+"""Property: after any sequence of creates, edits, renames, deletes, shortcode calls and shortcode-template
+edits, each followed by the watcher's incremental rebuild, the output is byte-identical to a clean build of
+the same content."""
 from __future__ import annotations
 
 import tempfile
@@ -15,6 +16,9 @@ from tests.sitekit import build_site, snapshot
 WORDS = ("Aleppo", "budget", "council", "corridor", "vote", "talks", "harbour", "strike", "ferry", "court")
 TAGS = ("Syria", "syria", "Budget", "São Paulo", "C++", "Ferries", "Courts")
 
+SHORTCODE_TEMPLATES = ('<b class="box">{{ args[0] }}</b>', '<i>{{ args | join(",") }}</i>{{ inner }}', None)
+"""Versions of templates/shortcodes/box.html (None: no such template, so calls show as text)."""
+
 titles = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join)
 bodies = st.lists(st.sampled_from(WORDS), min_size=1, max_size=30).map(lambda w: " ".join(w) + ".")
 dates = st.builds("2{:03d}-{:02d}-{:02d}T{:02d}:30:00{}".format, st.integers(15, 24), st.integers(1, 12),
@@ -28,6 +32,8 @@ operations = st.one_of(
     st.tuples(st.just("tags"), st.integers(0, 99), tag_lists),
     st.tuples(st.just("rename"), st.integers(0, 99)),
     st.tuples(st.just("delete"), st.integers(0, 99)),
+    st.tuples(st.just("call"), st.integers(0, 99), st.sampled_from(WORDS)),
+    st.tuples(st.just("template"), st.sampled_from(SHORTCODE_TEMPLATES)),
 )
 
 
@@ -49,6 +55,14 @@ class Archive:
     def apply(self, op: tuple) -> set[Path]:
         """Do one operation; the paths it touched."""
         kind, *args = op
+        if kind == "template":
+            path = self.content.parent / "templates/shortcodes/box.html"
+            if args[0] is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(args[0], encoding="utf-8")
+            return {path}
         if kind == "create":
             self.counter += 1
             name = f"story-{self.counter}.md"
@@ -67,7 +81,10 @@ class Archive:
             self.files[new] = self.files.pop(name)
             (self.content / name).rename(self.content / new)
             return {self.content / name, self.content / new}
-        self.files[name][kind] = args[1]
+        if kind == "call":
+            self.files[name]["body"] += f'\n\n{{{{< box "{args[1]}" >}}}}\n'
+        else:
+            self.files[name][kind] = args[1]
         return {self._write(name)}
 
     def _write(self, name: str) -> Path:
