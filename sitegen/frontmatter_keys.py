@@ -38,6 +38,8 @@ class File(NamedTuple):
     """Path under content/."""
     stem: str
     """The name that dates, slugs and (Jekyll) titles the article; a page bundle's folder for `index.md`."""
+    dated: re.Match | None
+    """The stem as `YYYY-MM-DD-name`, if it is one (`DATED_NAME`)."""
     config: SiteConfig
     modified: float | None
     """The file's mtime: dates an undated Jekyll draft."""
@@ -45,11 +47,6 @@ class File(NamedTuple):
     """The whole frontmatter, other generators' keys mapped onto sitegen's."""
     values: dict[str, Any]
     """What the keys converted so far hold, by key (the table's order)."""
-
-    @property
-    def dated(self) -> re.Match | None:
-        """The stem as `YYYY-MM-DD-name`, if it is one."""
-        return DATED_NAME.match(self.stem)
 
 
 class Dated(NamedTuple):

@@ -14,7 +14,7 @@ from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError, toml_line
-from sitegen.frontmatter_keys import KNOWN_KEYS, File, convert_keys
+from sitegen.frontmatter_keys import DATED_NAME, KNOWN_KEYS, File, convert_keys
 from sitegen.liquid_body import render_liquid, uses_liquid
 from sitegen.markdown import render_body
 from sitegen.migrate import (
@@ -210,7 +210,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
     name = PurePosixPath(article_id)
     stem = name.parent.name if name.stem == "index" and name.parent.name else name.stem  # a Hugo page bundle
     values: dict[str, Any] = {}
-    errors = convert_keys(meta, key_lines, File(path, article_id, stem, config, modified, meta, values))
+    errors = convert_keys(meta, key_lines, File(path, article_id, stem, DATED_NAME.match(stem), config, modified, meta, values))
     if errors:
         return errors
 

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from sitegen.config import SiteConfig
-from sitegen.frontmatter_keys import KEYS, KNOWN_KEYS, File, convert_keys
+from sitegen.frontmatter_keys import DATED_NAME, KEYS, KNOWN_KEYS, File, convert_keys
 
 
 def convert(meta: dict, key_lines: dict[str, int] | None = None) -> tuple[dict, list]:
     values: dict = {}
-    file = File("content/2020-10-23-story.md", "2020-10-23-story.md", "2020-10-23-story", SiteConfig(), None, meta,
-                values)
+    stem = "2020-10-23-story"
+    file = File(f"content/{stem}.md", f"{stem}.md", stem, DATED_NAME.match(stem), SiteConfig(), None, meta, values)
     return values, convert_keys(meta, key_lines or {}, file)
 
 
