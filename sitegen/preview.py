@@ -33,20 +33,22 @@ class Preview:
     drafts: bool
     future: bool
 
-    def write(self, path: Path, now: datetime) -> bool:
-        """Render and write the page of the article saved at `path`; False when its page cannot be known
-        without a build: not an article of this build, no longer valid or published, or at another URL."""
+    def write(self, path: Path, now: datetime) -> str | None:
+        """Render the page of the article saved at `path` and write it if its bytes changed; return its output
+        path, or None when nothing was written: the bytes were the same, or the page cannot be known without a
+        build (not an article of this build, no longer valid or published, or at another URL)."""
         site = self.site
         if self.content not in path.parents or not path.is_file():
-            return False
+            return None
         article_id = path.relative_to(self.content).as_posix()
         if article_id not in site.articles:
-            return False
+            return None
         parsed = parse_article(path.read_bytes(), article_id, site.config)
         if not isinstance(parsed, Parsed) or not is_published(parsed.article, now, self.drafts, self.future) or \
                 article_url(parsed.article, site.config.permalinks) != site.urls[article_id]:
-            return False
+            return None
         edited = replace(site, articles={**site.articles, article_id: parsed.article})
         page = with_related(self.pages[article_id], site.related.get(article_id, ()))
         body: Callable[[str], str] = lambda _id: parsed.html
-        return replace_file(self.output / page.path, render_page(page, Views(edited, body), self.env))
+        written = replace_file(self.output / page.path, render_page(page, Views(edited, body), self.env))
+        return page.path if written else None

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,7 +102,11 @@ class BuildSession:
         self.source, self.output = options.source.resolve(), options.output.resolve()
         self._preview: Preview | None = None
         self._search: SearchJob | None = None
-        self._search_lock = threading.Lock()
+        self._previewed: set[str] = set()
+        """Pages a preview wrote since the last build that published: the next build renders them again, as
+        a preview shows the previous build's model (its related lists, neighbours) and may land after a
+        build's own copy."""
+        self._lock = threading.Lock()
 
     def build(self) -> BuildResult:
         """The no-change check, then every phase; a cache found damaged midway is discarded and the build
@@ -112,23 +116,28 @@ class BuildSession:
         clock = Clock()
         with _build_lock(self.source / CACHE_DIR):
             with clock("check"):
-                seen = self._check(config, stamp)
-                if self.options.shortcut and self._unchanged(seen, config):
+                with self._lock:
+                    previewed = set(self._previewed)
+                seen = self._check(config, stamp, previewed)
+                if self.options.shortcut and not previewed and self._unchanged(seen, config):
                     state = seen.previous.state
                     assert state is not None
                     return BuildResult(state.articles, state.pages, warnings=list(state.warnings), notices=notices,
                                        phases=clock.phases, shortcut=True)
             with _without_gc():
                 try:
-                    return self._phases(config, stamp, seen, clock, notices)
+                    result = self._phases(config, stamp, seen, clock, notices)
                 except (CacheError, sqlite3.DatabaseError) as exc:
                     if isinstance(exc, sqlite3.OperationalError) or not self.options.use_cache:
                         raise  # locked, full or unwritable: not a damaged file
                     damaged = _store_path(self.source / CACHE_DIR)
                     discard(damaged)
                     notice = f"cache {damaged} was unreadable ({exc}); rebuilt it"
-                    return self._phases(config, stamp, seen, Clock({"check": clock.phases["check"]}),
-                                        [*notices, notice])
+                    result = self._phases(config, stamp, seen, Clock({"check": clock.phases["check"]}),
+                                          [*notices, notice])
+        with self._lock:
+            self._previewed -= previewed
+        return result
 
     def _phases(self, config: SiteConfig, stamp: str, seen: Check, clock: Clock, notices: list[str]) -> BuildResult:
         """Read, select, model, rank, plan, render, publish, index."""
@@ -148,7 +157,7 @@ class BuildSession:
                 published = phases.publish(ctx, done, staged, chosen, warnings)
         notices = [*notices, *([opened] if opened else [])]
         if options.defer_search:
-            with self._search_lock:
+            with self._lock:
                 self._search = published.search
         else:
             notice = phases.index(ctx, published.search)
@@ -165,12 +174,15 @@ class BuildSession:
         if preview is None:
             return 0
         now = self.options.now or current_time()
-        return sum(preview.write(path, now) for path in paths)
+        written = {page for page in (preview.write(path, now) for path in paths) if page}
+        with self._lock:
+            self._previewed |= written
+        return len(written)
 
     def update_search(self) -> str | None:
         """Bring the search index up to date with the newest deferred build; a line saying what happened,
         or None when there was nothing to do."""
-        with self._search_lock:
+        with self._lock:
             job, self._search = self._search, None
         if job is None:
             return None
@@ -199,12 +211,16 @@ class BuildSession:
                         "carry paths only and feed ids are URNs; set base_url = \"https://host/path/\" in site.toml "
                         "or pass --base-url")]
 
-    def _check(self, config: SiteConfig, stamp: str) -> Check:
-        """The inputs as they are now, and the previous build's record of this output."""
+    def _check(self, config: SiteConfig, stamp: str, previewed: set[str]) -> Check:
+        """The inputs as they are now, and the previous build's record of this output, where pages written by
+        a preview count as not rendered by it."""
         options = self.options
         started_ns = time.time_ns()
         manifest = self.source / CACHE_DIR / f"manifest-{hashlib.sha256(str(self.output).encode()).hexdigest()[:16]}.json"
         previous = load_manifest(manifest, stamp) if self.output.exists() and options.use_cache else Manifest()
+        if previewed:
+            stale = dict.fromkeys(previewed & previous.pages.keys(), "")
+            previous = replace(previous, pages={**previous.pages, **stale})
         key = f"{stamp}\0{options.drafts}\0{options.future}\0{options.skip_invalid}"
         inputs = read_inputs(key, phases.input_roots(self.source), started_ns) if options.use_cache else None
         present, folders = present_files(self.output, previous)

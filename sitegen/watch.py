@@ -1,8 +1,9 @@
 """`sitegen watch`: rebuild when content, templates, static files or site.toml change.
 
 Bursts of file events are debounced into one build, and only one build runs at a time. The build session
-first writes a saved article's own page (its preview); the incremental build that follows brings every
-other page (lists, related lists, feeds) up to date, so the output always ends equal to a clean build."""
+first writes a saved article's own page (its preview), also while a build runs; the incremental build that
+follows brings every other page (lists, related lists, feeds) up to date, so the output always ends equal to
+a clean build."""
 from __future__ import annotations
 
 import threading
@@ -44,6 +45,9 @@ class Watcher:
         self.on_failed = on_failed or (lambda text: None)
         self.on_written = on_written or (lambda: None)
         self._pending: set[Path] = set()
+        self._unpreviewed: set[Path] = set()
+        """Saved articles whose page no preview has written yet (all of them are in `_pending` too)."""
+        self._building = False
         self._events = 0  # every relevant event, repeats included: a quiet period is one without any
         self._wake = threading.Condition()
         self._stopping = False
@@ -51,6 +55,7 @@ class Watcher:
         self._handler = _Handler(self)
         self._watched: set[str] = set()
         self._thread = threading.Thread(target=self._loop, name="sitegen-build", daemon=True)
+        self._previewer = threading.Thread(target=self._preview_loop, name="sitegen-preview", daemon=True)
         self.indexer = Indexer(self.session.update_search, report)
 
     def start(self) -> None:
@@ -59,6 +64,7 @@ class Watcher:
         self._observer.schedule(self._handler, str(self.source), recursive=False)  # site.toml, new folders
         self._observer.start()
         self._thread.start()
+        self._previewer.start()
 
     def _watch_folders(self) -> None:
         """Watch each input folder that exists, recursively; never the output, cache or staging folders,
@@ -74,12 +80,13 @@ class Watcher:
         schedules them)."""
         with self._wake:
             self._stopping = True
-            self._wake.notify()
+            self._wake.notify_all()
         self._observer.stop()  # also closes the inotify instance of an observer that never started
         if self._observer.ident is not None:
             self._observer.join()
-        if self._thread.is_alive():
-            self._thread.join()
+        for thread in (self._thread, self._previewer):
+            if thread.is_alive():
+                thread.join()
         self.indexer.stop()
 
     def notice(self, path: Path) -> None:
@@ -87,8 +94,10 @@ class Watcher:
         if self.relevant(path):
             with self._wake:
                 self._pending.add(path)
+                if path.is_relative_to(self.source / "content"):
+                    self._unpreviewed.add(path)
                 self._events += 1
-                self._wake.notify()
+                self._wake.notify_all()
 
     def relevant(self, path: Path) -> bool:
         """Inputs of the site only: not the output, the cache, staging folders or editors' temporary files."""
@@ -110,20 +119,48 @@ class Watcher:
                     self._wake.wait()
                 if self._stopping:
                     return
-                started = time.monotonic()
-                while not self._stopping:
-                    count = self._events
-                    self._wake.wait(QUIET_SECONDS)
-                    if self._events == count or time.monotonic() - started > MAX_WAIT_SECONDS:
-                        break
+                self._settle()
                 changes, self._pending = self._pending, set()
-            self.rebuild(changes)
+                saved, self._unpreviewed = self._unpreviewed, set()
+                self._building = True
+            try:
+                self.rebuild(changes, saved)
+            finally:
+                with self._wake:
+                    self._building = False
 
-    def rebuild(self, changes: set[Path]) -> BuildResult | None:
-        """One build; prints one line, or the errors (and keeps watching)."""
+    def _preview_loop(self) -> None:
+        """While a build runs, a saved article's page goes to disk at once; its change stays pending, so
+        another build follows."""
+        while True:
+            with self._wake:
+                while not (self._building and self._unpreviewed) and not self._stopping:
+                    self._wake.wait()
+                if self._stopping:
+                    return
+                self._settle()
+                saved, self._unpreviewed = self._unpreviewed, set()
+            start = time.perf_counter()
+            if self.session.preview(saved):
+                self.on_written()
+                self.report(f"{_describe(saved, self.source)}: edited page on disk in "
+                            f"{(time.perf_counter() - start) * 1000:.0f} ms, during a build")
+
+    def _settle(self) -> None:
+        """Wait, holding the condition, until events pause (or the burst has lasted too long)."""
+        started = time.monotonic()
+        while not self._stopping:
+            count = self._events
+            self._wake.wait(QUIET_SECONDS)
+            if self._events == count or time.monotonic() - started > MAX_WAIT_SECONDS:
+                return
+
+    def rebuild(self, changes: set[Path], saved: set[Path] | None = None) -> BuildResult | None:
+        """One build, after writing the pages of the `saved` articles (default: every change) that no preview
+        wrote yet; prints one line, or the errors (and keeps watching)."""
         start = time.perf_counter()
         self._watch_folders()
-        first = self.session.preview(changes)
+        first = self.session.preview(changes if saved is None else saved)
         first_ms = (time.perf_counter() - start) * 1000
         if first:
             self.on_written()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import sitegen.watch
+from sitegen.errors import BuildFailed
 from sitegen.session import BuildOptions, BuildSession
 from tests.sitekit import snapshot, write_site
 
@@ -73,3 +74,33 @@ def test_the_watcher_imports_no_build_internals():
     imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     internals = {f"sitegen.{name}" for name in ("reader", "routes", "render", "views", "output", "search")}
     assert not imported & internals
+
+
+def test_a_previewed_page_is_rendered_again_by_the_next_build_even_with_its_key_unchanged(session):
+    """A preview may land after a build's own copy (it runs during builds): the next build must not trust it."""
+    clean = snapshot(session.output)
+    path = session.source / KERRY
+    original = path.read_bytes()
+    edit(session, "Moscow to rein", "Moscow again to rein")
+    assert session.preview([path]) == 1
+    path.write_bytes(original)  # saved back before the build: the page's key is as the manifest records it
+    result = session.build()
+    assert PAGE in result.rendered
+    assert snapshot(session.output) == clean
+
+
+def test_a_failed_build_keeps_the_previewed_pages_to_render(session):
+    clean = snapshot(session.output)
+    path = session.source / KERRY
+    original = path.read_bytes()
+    edit(session, "Moscow to rein", "Moscow again to rein")
+    session.preview([path])
+    path.write_bytes(original)
+    template = session.source / "templates" / "broken.html"
+    template.parent.mkdir(exist_ok=True)
+    template.write_text("{% if %}")
+    with pytest.raises(BuildFailed):
+        session.build()
+    template.unlink()
+    session.build()
+    assert snapshot(session.output) == clean

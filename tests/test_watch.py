@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,33 @@ def test_only_site_inputs_are_relevant(tmp_path):
         assert not watcher.relevant(site / ignored), ignored
     assert not watcher.relevant(Path("/elsewhere/content/x.md"))
     watcher.stop()
+
+
+def test_a_save_during_a_build_is_on_disk_before_that_build_ends(watched, tmp_path):
+    root, watcher, recorder = watched
+    entered, release = threading.Event(), threading.Event()
+    build = watcher.session.build
+
+    def held_build():
+        entered.set()
+        assert release.wait(WAIT)
+        return build()
+
+    watcher.session.build = held_build
+    other = root / "content/2019/2019-03-01-budget.md"
+    other.write_text(other.read_text() + "\nAnother paragraph.\n")
+    assert entered.wait(WAIT), "no build started"
+    path = root / KERRY
+    path.write_text(path.read_text().replace("Moscow to rein", "Moscow again to rein"))
+    page, deadline = root / "output" / PAGE, time.monotonic() + WAIT
+    while "Moscow again to rein" not in page.read_text() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "Moscow again to rein" in page.read_text() and not release.is_set()
+    release.set()
+    recorder.wait()  # the held build
+    recorder.wait()  # the one the save left pending
+    clean = tmp_path / "clean"
+    shutil.copytree(root / "content", clean / "content")
+    build_site(clean)
+    assert snapshot(root / "output") == snapshot(clean / "output")
+    assert any(line.endswith("during a build") for line in recorder.lines)
