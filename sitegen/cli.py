@@ -93,6 +93,9 @@ def run_build(args: argparse.Namespace) -> int:
     if args.profile:
         for phase, seconds in result.phases.items():
             print(f"phase {phase} {seconds:.3f}")
+        if result.searched:
+            print(f"search {len(result.searched.indexed)} shards indexed, {len(result.searched.removed)} removed, "
+                  f"Pagefind peak RSS {result.searched.peak_rss_kib} KiB")
     if not args.quiet:
         print(f"built {result.articles} articles ({result.parsed} parsed), {result.pages} pages "
               f"({result.written} rendered, {result.changed} changed, {result.removed} removed), "

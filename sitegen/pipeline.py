@@ -25,7 +25,7 @@ from sitegen.migrate import misplaced_posts
 from sitegen.model import Page, Site
 from sitegen.output import Manifest, folder_times, load_manifest, present_files, save_manifest
 from sitegen.progress import Progress
-from sitegen.search import SearchJob
+from sitegen.search import SearchJob, SearchOutcome, search_job
 from sitegen.search import is_current as search_is_current
 from sitegen.shortcut import Inputs, Listing, State, published_range, read_inputs, unchanged
 from sitegen.store import ArticleStore, CacheError, discard
@@ -85,6 +85,8 @@ class BuildResult:
     env: jinja2.Environment | None = None
     search: SearchJob | None = None
     """With `defer_search`, what is left to do for the search index."""
+    searched: SearchOutcome | None = None
+    """Without `defer_search`, what the search step did."""
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
@@ -264,12 +266,12 @@ def _build_all(options: BuildOptions, result: BuildResult, clock: _Clock, config
                           tuple(result.warnings)) if inputs else None
             touched = [p.path for p in todo] + sorted(stale)
             save_manifest(manifest, stamp, Manifest(keys, state, folder_times(output, keys, folders, touched)))
-        job = SearchJob(output, config.search, keys, manifest.with_suffix(".search"))
+        job = search_job(output, site, store, keys, manifest.with_suffix(".search"), jobs)
         if options.defer_search:
             result.search = job
         else:
             with clock("search"):
-                searched = job.run()
+                searched = result.searched = job.run()
             result.notices += [searched.notice] if searched.notice else []
     result.articles, result.pages, result.written = len(site.articles), len(pages), len(todo)
     result.rendered = [p.path for p in todo]
