@@ -1,4 +1,4 @@
-"""One Pagefind bundle from a stream of HTML documents, through the binary's `--service` mode.
+"""One Pagefind bundle from HTML documents, through the binary's `--service` mode.
 
 The pagefind package's Python API speaks the same protocol (base64 JSON messages, each ended by a comma)
 but reads one reply per 100 ms, which would take 17 minutes for a shard of 10,000 articles; here requests
@@ -15,6 +15,8 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from sitegen.routes import is_inside
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +45,10 @@ def write_bundle(binary: Path, documents: Iterable[tuple[str, str]], bundle: Pat
             sender = threading.Thread(target=_send_all, args=(proc.stdin, replies, index, documents, bundle),
                                       daemon=True)
             sender.start()
-            while replies.next()["payload"].get("type") != "WriteFiles":
+            while (reply := replies.next()["payload"]).get("type") != "GetFiles":
                 pass
             sender.join()
-            problem = replies.failure
+            problem = replies.failure or _write_files(reply.get("files", []), bundle)
         except (OSError, ValueError, KeyError) as exc:
             problem = replies.failure or f"the service stopped ({exc})"
         finally:
@@ -66,8 +68,23 @@ def write_bundle(binary: Path, documents: Iterable[tuple[str, str]], bundle: Pat
         return Indexed(problem, usage.ru_maxrss)
 
 
+def _write_files(files: list[dict], bundle: Path) -> str | None:
+    """Write the bundle's files (path and base64 content each) into `bundle`; None, or what went wrong.
+    The service's own WriteFiles returns before its writes reach the disk: files were found empty when
+    the service ended right after it."""
+    for file in files:
+        rel = str(file.get("path", ""))
+        if not is_inside(rel):
+            return f"it named a file outside its bundle ({rel!r})"
+        target = bundle / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(file.get("content", "")))
+    return None
+
+
 def _send_all(pipe, replies: _Replies, index: int, documents: Iterable[tuple[str, str]], bundle: Path) -> None:
-    """Send every document, then ask for the bundle; on a failure, close the pipe so that the service ends."""
+    """Send every document, then ask for the bundle's files; on a failure, close the pipe so that the service
+    ends."""
     try:
         for url, html in documents:
             if replies.failure is not None:
@@ -75,7 +92,7 @@ def _send_all(pipe, replies: _Replies, index: int, documents: Iterable[tuple[str
                 return
             replies.send(pipe, {"type": "AddFile", "index_id": index, "url": url, "file_path": None,
                                 "file_contents": html})
-        replies.send(pipe, {"type": "WriteFiles", "index_id": index, "output_path": str(bundle)})
+        replies.send(pipe, {"type": "GetFiles", "index_id": index})
         pipe.flush()
     except (OSError, ValueError) as exc:  # the service ended, or the reading side closed the pipe
         replies.failure = replies.failure or f"the service stopped reading ({getattr(exc, 'strerror', '') or exc})"

@@ -12,7 +12,8 @@ function instances() {
     const names = (await (await fetch(new URL("shards.json", here))).json()).shards;
     if (!names.length) return [];
     const { createInstance } = await import(new URL(`${names[0]}/pagefind.js`, here).href);
-    const list = names.map((name) => createInstance({ basePath: new URL(`${name}/`, here).pathname }));
+    // Pagefind's shared web worker traps ("unreachable") when several instances use it: each searches here.
+    const list = names.map((name) => createInstance({ basePath: new URL(`${name}/`, here).pathname, noWorker: true }));
     await Promise.all(list.map((shard) => shard.options(settings)));
     return list;
   })();
