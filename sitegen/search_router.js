@@ -11,10 +11,16 @@ function instances() {
   shards ??= (async () => {
     const names = (await (await fetch(new URL("shards.json", here))).json()).shards;
     if (!names.length) return [];
-    const { createInstance } = await import(new URL(`${names[0]}/pagefind.js`, here).href);
-    // Pagefind's shared web worker traps ("unreachable") when several instances use it: each searches here.
-    const list = names.map((name) => createInstance({ basePath: new URL(`${name}/`, here).pathname, noWorker: true }));
+    // Each shard through its own copy of Pagefind's module: instances made by one module share its WebAssembly
+    // memory, and two indexes loaded into it answer with each other's chunks (in its web worker, they trap).
+    const list = await Promise.all(names.map(async (name) => {
+      const { createInstance } = await import(new URL(`${name}/pagefind.js`, here).href);
+      return createInstance({ basePath: new URL(`${name}/`, here).pathname, noWorker: true });
+    }));
     await Promise.all(list.map((shard) => shard.options(settings)));
+    // A shard counts filter values in its answers only once it has loaded its filters: without this, the first
+    // search's filter list would name only the years of the shards that happened to be ready.
+    await Promise.all(list.map((shard) => shard.filters()));
     return list;
   })();
   return shards;
