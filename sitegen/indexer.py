@@ -49,8 +49,8 @@ def write_bundle(binary: Path, documents: Iterable[tuple[str, str]], bundle: Pat
                 pass
             sender.join()
             problem = replies.failure or _write_files(reply.get("files", []), bundle)
-        except (OSError, ValueError, KeyError) as exc:
-            problem = replies.failure or f"the service stopped ({exc})"
+        except (OSError, ValueError, KeyError):  # the service ended before answering
+            problem = replies.failure or ""
         finally:
             try:
                 proc.stdin.close()
@@ -61,10 +61,11 @@ def write_bundle(binary: Path, documents: Iterable[tuple[str, str]], bundle: Pat
             proc.stdout.close()
         if problem is None and not (bundle / "pagefind-entry.json").is_file():
             problem = "no pagefind-entry.json was written"
-        if problem:
+        if problem is not None:
             errors.seek(0)
             said = [line.strip() for line in errors.read().decode(errors="replace").splitlines() if line.strip()]
-            problem = f"Pagefind ({binary}) failed: {problem}" + (f": {said[-1]}" if said else "")
+            problem = f"Pagefind ({binary}) failed " + (f"with exit code {proc.returncode}" if problem == "" else
+                                                         f"({problem})") + (f": {said[-1]}" if said else "")
         return Indexed(problem, usage.ru_maxrss)
 
 

@@ -212,8 +212,8 @@ def update_index(output: Path, enabled: bool, keys: dict[str, str], state: Path,
     staging = output.parent / f".{output.name}.search-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        tasks = [(name, shards[name], digests.get(name, {}).get("documents"), binary, staging, store,
-                  site.config.language) for name in todo]
+        tasks = [(name, shards[name], digests.get(name, {}).get("documents") if name in present else None, binary,
+                  staging, store, site.config.language) for name in todo]
         with ThreadPoolExecutor(max(1, min(jobs, len(tasks)))) as pool:
             for name, (problem, documents, ran, rss) in zip(todo, pool.map(_index_shard, tasks)):
                 peak = max(peak, rss)

@@ -1,7 +1,7 @@
-"""Search: Pagefind indexes the published articles, stays current, and never breaks a build."""
+"""Search: Pagefind indexes the published articles in shards, reindexes only what changed, stays current, and
+never breaks a build."""
 from __future__ import annotations
 
-import gzip
 import json
 import shutil
 import stat
@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import search
+from sitegen import indexer, search
 from sitegen.cli import main
 from sitegen.errors import BuildFailed
 from sitegen.pipeline import BuildOptions
 from sitegen.watch import Watcher
-from tests.sitekit import build_site, snapshot, write_site
+from tests.sitekit import build_site, mtimes, search_records, snapshot, write_site
 
 KERRY = "content/2020/2020-10-23-kerry-urges.md"
 KERRY_PAGE = "2020/10/kerry-urges/index.html"
@@ -69,25 +69,25 @@ def marks(output: Path, rel: str) -> Marks:
 
 
 def indexed(output: Path) -> dict[str, str]:
-    """URL → indexed text of every page in the search index."""
-    pages = {}
-    for path in (output / "pagefind" / "fragment").iterdir():
-        data = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-        pages[data["url"]] = data["content"]
-    return pages
+    """URL → indexed text of every article in the search index, whatever its shard."""
+    return {url: data["content"] for shard in search_records(output).values() for url, data in shard.items()}
+
+
+def shard_list(output: Path) -> list[str]:
+    return json.loads((output / "pagefind" / "shards.json").read_text())["shards"]
 
 
 @pytest.fixture
 def runs(monkeypatch):
-    """Counts Pagefind runs."""
+    """The shards Pagefind indexes, in the order their runs start."""
     calls = []
-    real = search.run_pagefind
+    real = indexer.write_bundle
 
-    def counted(*args):
-        calls.append(args)
-        return real(*args)
+    def counted(binary, documents, bundle):
+        calls.append(bundle.name)
+        return real(binary, documents, bundle)
 
-    monkeypatch.setattr(search, "run_pagefind", counted)
+    monkeypatch.setattr(indexer, "write_bundle", counted)
     return calls
 
 
@@ -98,12 +98,60 @@ def root(tmp_path):
     return root
 
 
+def rec(article_id: str, title: str = "T", **fields) -> search.Record:
+    values = {"url": f"/{article_id}/", "standfirst": "", "authors": (), "tags": (), "day": "1 January 2020",
+              "date": "2020-01-01T00:00:00Z", "year": "2020", "source_hash": "h"}
+    return search.Record(article_id, title=title, **(values | fields))
+
+
+@pytest.mark.parametrize(("month", "span", "name"), [(3, 12, "2020"), (3, 6, "2020-01-06"), (7, 6, "2020-07-12"),
+                                                     (5, 3, "2020-04-06"), (12, 2, "2020-11-12"), (9, 1, "2020-09")])
+def test_shard_name_is_the_year_or_its_run_of_months(month, span, name):
+    assert search.shard_name("2020", month, span) == name
+
+
+def test_shards_are_years_until_a_year_is_large(root, monkeypatch):
+    site = build_site(root, shortcut=False).site
+    assert {name: [r.id for r in rs] for name, rs in search.shard_records(site).items()} == {
+        "2019": ["2019/2019-07-31-late-night.md", "2019/2019-03-01-budget.md"],
+        "2020": ["2020/2020-11-02-aleppo-corridor.md", "2020/2020-10-23-kerry-urges.md"]}
+    monkeypatch.setattr(search, "SHARD_LIMIT", 1)  # two articles a year: each year in halves
+    assert list(search.shard_records(site)) == ["2019-01-06", "2019-07-12", "2020-07-12"]
+
+
+def test_only_shards_whose_records_changed_are_reindexed():
+    shards = {"2019": [rec("a"), rec("b")], "2020": [rec("c")], "2021": [rec("d")]}
+    known = {name: {"model": search.model_digest(rs)} for name, rs in shards.items()}
+    edited = shards | {"2019": [rec("a"), rec("b", title="New")], "2021": [rec("d", tags=("x",))]}
+    assert search.to_reindex(edited, known, set(shards)) == ["2019", "2021"]
+    assert search.to_reindex(shards, known, {"2019", "2021"}) == ["2020"]  # its bundle is missing
+    assert search.to_reindex(shards | {"2022": [rec("e")]}, known, set(shards)) == ["2022"]
+
+
+def test_document_escapes_text_and_keeps_values_whole():
+    r = rec("a", title="<b>Tom & Jerry</b>", tags=("C++", 'say "hi", twice'), day="March 1, 2020")
+    doc = search.document(r, "<p>Body</p>", "en-GB")
+    assert '<html lang="en-GB">' in doc and "<h1 data-pagefind-meta=\"title\">&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</h1>" in doc
+    assert 'data-pagefind-meta="date[content]" content="March 1, 2020"' in doc
+    assert 'data-pagefind-filter="tag[content]" content="say &quot;hi&quot;, twice"' in doc
+
+
 def test_only_articles_are_indexed_with_their_text(root):
-    pages = indexed(root / "output")
-    assert sorted(pages) == ["/2019/03/budget/", "/2019/07/late-night/", "/2020/10/kerry-urges/",
-                             "/2020/11/aleppo-corridor/"]
-    assert "Talks with Lavrov concerned Syria" in pages["/2020/10/kerry-urges/"]
-    assert "min read" not in pages["/2020/10/kerry-urges/"]  # the byline and dateline are not searched
+    records = search_records(root / "output")
+    assert {shard: sorted(pages) for shard, pages in records.items()} == {
+        "2019": ["/2019/03/budget/", "/2019/07/late-night/"],
+        "2020": ["/2020/10/kerry-urges/", "/2020/11/aleppo-corridor/"]}
+    assert shard_list(root / "output") == ["2020", "2019"]
+    kerry = records["2020"]["/2020/10/kerry-urges/"]
+    assert kerry["content"].startswith("Kerry urges Moscow to rein in Damascus. Ana Petrova. US Secretary of State")
+    assert kerry["content"].endswith("airstrikes. Syria. United States. Russia.")
+    assert "min read" not in kerry["content"] and "Related" not in kerry["content"]
+    assert kerry["meta"] == {"title": "Kerry urges Moscow to rein in Damascus", "date": "23 October 2020"}
+    assert kerry["filters"] == {"tag": ["airstrikes", "Syria", "United States", "Russia"], "year": ["2020"]}
+    assert kerry["anchors"][0]["id"] == "background"
+    aleppo = records["2020"]["/2020/11/aleppo-corridor/"]["content"]
+    assert aleppo.startswith("Aleppo humanitarian corridor opens. A corridor opened for civilians leaving Aleppo. "
+                             "Ana Petrova, John Miller. Civilians began")  # the standfirst, then the byline
 
 
 def test_article_marks_title_date_tags_and_year(root):
@@ -134,21 +182,61 @@ def test_search_page_and_header_box_work_under_a_subpath(tmp_path):
 
 
 def test_unchanged_site_does_not_reindex(root, runs):
-    build_site(root)
+    assert build_site(root).searched is None  # the no-change shortcut
+    assert build_site(root, shortcut=False).searched == search.SearchOutcome()
     assert runs == []
 
 
-def test_edit_reindexes_and_matches_a_clean_build(root, runs, tmp_path):
+def test_edit_reindexes_only_its_shard_and_matches_a_clean_build(root, runs, tmp_path):
+    before = mtimes(root / "output" / "pagefind" / "2019")
     path = root / KERRY
     path.write_text(path.read_text() + "\nThe envoy mentioned quinoa exports.\n")
-    build_site(root)
-    assert len(runs) == 1
+    result = build_site(root)
+    assert runs == ["2020"] and result.searched.indexed == ("2020",)
     assert "quinoa" in indexed(root / "output")["/2020/10/kerry-urges/"]
+    assert {p.name for p in (root / "output" / "pagefind").iterdir()} == {
+        "2019", "2020", "shards.json", "pagefind.js", "pagefind-ui.js", "pagefind-ui.css"}
+    assert mtimes(root / "output" / "pagefind" / "2019") == before
     clean = tmp_path / "clean"
     shutil.copytree(root / "content", clean / "content")
     build_site(clean)
-    # Fragments (the indexed pages) are byte-identical; filter and metadata files are not (Pagefind#638).
-    assert snapshot(root / "output" / "pagefind" / "fragment") == snapshot(clean / "output" / "pagefind" / "fragment")
+    assert search_records(root / "output") == search_records(clean / "output")
+    assert shard_list(root / "output") == shard_list(clean / "output")
+
+
+def test_change_that_readers_cannot_search_runs_no_pagefind(root, runs):
+    path = root / KERRY
+    path.write_text(path.read_text().replace("author: Ana Petrova", "author: Ana Petrova\nimage: lead.jpg"))
+    assert build_site(root).searched.indexed == () and runs == []
+
+
+def test_retitle_across_years_reindexes_both_shards(root, runs):
+    path = root / KERRY
+    path.write_text(path.read_text().replace("date: 2020-10-23T03:55:00+00:00", "date: 2019-10-23T03:55:00+00:00"))
+    build_site(root)
+    assert sorted(runs) == ["2019", "2020"]
+    assert sorted(search_records(root / "output")["2019"]) == [
+        "/2019/03/budget/", "/2019/07/late-night/", "/2019/10/kerry-urges/"]
+
+
+def test_shard_whose_articles_are_gone_is_removed(root, runs, tmp_path):
+    shutil.rmtree(root / "content" / "2019")
+    result = build_site(root)
+    assert result.searched.removed == ("2019",) and runs == []
+    assert not (root / "output" / "pagefind" / "2019").exists()
+    assert shard_list(root / "output") == ["2020"]
+    assert list(search_records(root / "output")) == ["2020"]
+
+
+def test_a_large_year_is_split_the_same_way_incrementally_and_clean(root, runs, tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "SHARD_LIMIT", 1)
+    build_site(root, shortcut=False)  # (a new limit is new code: the engine's digest would change)
+    assert sorted(runs) == ["2019-01-06", "2019-07-12", "2020-07-12"]
+    assert shard_list(root / "output") == ["2020-07-12", "2019-07-12", "2019-01-06"]
+    clean = tmp_path / "clean"
+    shutil.copytree(root / "content", clean / "content")
+    build_site(clean)
+    assert search_records(root / "output") == search_records(clean / "output")
 
 
 def test_watch_rebuild_after_the_edited_page_was_written_first_reindexes(tmp_path):
@@ -163,10 +251,18 @@ def test_watch_rebuild_after_the_edited_page_was_written_first_reindexes(tmp_pat
     assert "quinoa" in indexed(root / "output")["/2020/10/kerry-urges/"]
 
 
-def test_missing_index_is_rebuilt(root, runs):
-    shutil.rmtree(root / "output" / "pagefind")
+def test_missing_shard_is_rebuilt(root, runs):
+    shutil.rmtree(root / "output" / "pagefind" / "2019")
     build_site(root)
-    assert len(runs) == 1 and (root / "output" / "pagefind" / "pagefind-entry.json").is_file()
+    assert runs == ["2019"] and (root / "output" / "pagefind" / "2019" / "pagefind-entry.json").is_file()
+
+
+def test_index_from_before_shards_is_replaced(root):
+    (root / "output" / "pagefind" / "fragment").mkdir()
+    (root / "output" / "pagefind" / "pagefind-entry.json").write_text("{}")
+    build_site(root, shortcut=False)
+    assert not (root / "output" / "pagefind" / "fragment").exists()
+    assert not (root / "output" / "pagefind" / "pagefind-entry.json").exists()
 
 
 def test_build_without_manifest_keeps_the_index(root, runs):
@@ -210,12 +306,13 @@ def test_binary_that_cannot_run_skips_search_and_keeps_the_old_index(root, tmp_p
     path = root / KERRY
     path.write_text(path.read_text() + "\nMore.\n")
     result = build_site(root)
-    assert result.notices[-1] == (f"search skipped: Pagefind ({broken}) could not run: Permission denied; "
-                                  "the search index was not updated")
+    assert result.notices[-1] == (f"search: shard(s) 2019, 2020 of the search index not updated: Pagefind "
+                                  f"({broken}) could not run: Permission denied")
     assert snapshot(root / "output" / "pagefind") == before
     monkeypatch.delenv("PAGEFIND_BINARY_PATH")
-    build_site(root)  # the next build with a working binary catches up
-    assert len(runs) == 2 and "More." in indexed(root / "output")["/2020/10/kerry-urges/"]
+    build_site(root)  # the next build with a working binary catches up (another binary: every shard)
+    assert sorted(runs) == ["2019", "2019", "2020", "2020"]
+    assert "More." in indexed(root / "output")["/2020/10/kerry-urges/"]
 
 
 def test_failing_binary_says_what_it_printed(root, tmp_path, monkeypatch):
@@ -225,8 +322,8 @@ def test_failing_binary_says_what_it_printed(root, tmp_path, monkeypatch):
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))
     shutil.rmtree(root / "output" / "pagefind")
     result = build_site(root)
-    assert result.notices[-1] == (f"search skipped: Pagefind ({failing}) failed with exit code 3: "
-                                  "Error: out of cheese; the search index was not updated")
+    assert result.notices[-1] == (f"search: shard(s) 2019, 2020 of the search index not updated: Pagefind "
+                                  f"({failing}) failed with exit code 3: Error: out of cheese")
 
 
 def test_content_in_the_index_folder_is_refused(tmp_path):

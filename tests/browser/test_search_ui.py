@@ -92,7 +92,7 @@ def test_a_query_finds_stories_from_the_oldest_and_the_newest_year(page, site):
 def test_newest_first_orders_results_across_shards(page, site):
     page.goto(site + "search/?q=harbour&sort=newest")
     assert page.get_by_label("Order").input_value() == "newest"
-    found, shown = results(page, "harbour")
+    found, _ = results(page, "harbour")
     days = shown_days(page)
     assert found > 5 and len(days) == 5 and days == sorted(days, reverse=True) and days[0].year == 2024
     page.get_by_label("Order").select_option("relevance")
