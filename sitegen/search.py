@@ -166,11 +166,9 @@ def document(r: Record, body: str, language: str) -> str:
 
 def model_digest(records: list[Record]) -> str:
     """Digest of what the model says of a shard's articles (the body by its source's digest)."""
-    h = hashlib.sha256()
-    for r in records:
-        h.update(json.dumps([r.id, r.url, r.title, r.standfirst, r.authors, r.tags, r.date, r.day, r.year,
-                             r.source_hash], ensure_ascii=False).encode())
-    return h.hexdigest()
+    fields = [[r.id, r.url, r.title, r.standfirst, r.authors, r.tags, r.date, r.day, r.year, r.source_hash]
+              for r in records]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 
 def to_reindex(records: dict[str, list[Record]], known: dict[str, dict[str, str]],
