@@ -104,7 +104,7 @@ class _Replies:
 
     def __init__(self, stdout):
         self.stdout = stdout
-        self.buffer = b""
+        self.buffer = bytearray()
         self.sent = 0
         self.failure: str | None = None
         """The first error a reply reported."""
@@ -126,13 +126,16 @@ class _Replies:
 
     def next(self) -> dict:
         """The next reply; ValueError when the service has ended."""
-        while b"," not in self.buffer:
+        end = self.buffer.find(b",")
+        while end < 0:  # a bundle's files come as one reply of megabytes: look for its end in new bytes only
             chunk = self.stdout.read1(1 << 16)
             if not chunk:
                 raise ValueError("no reply")
+            looked = len(self.buffer)
             self.buffer += chunk
-        raw, self.buffer = self.buffer.split(b",", 1)
-        reply = json.loads(base64.b64decode(raw))
+            end = self.buffer.find(b",", looked)
+        reply = json.loads(base64.b64decode(self.buffer[:end]))
+        del self.buffer[: end + 1]
         payload = reply.get("payload", {})
         if payload.get("type") == "Error" and self.failure is None:
             self.failure = str(payload.get("message", "error"))
