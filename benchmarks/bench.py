@@ -416,7 +416,7 @@ def report(n: int, runs: list[Run], others: list[Run], build_cmd: list[str], def
              "|---|---:|---:|---:|---:|---:|---:|---|"]
     if default:
         lines[-2:] = [lines[-2].replace(" | phases |", " | shards indexed / removed | RSS MiB: build process "
-                                        "/ largest Pagefind | phases |"), lines[-1] + "---:|---:|"]
+                                        "/ largest Pagefind | phases |"), "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for run in [*runs, *others]:
         phases = ", ".join(f"{k} {v:.2f}" for k, v in run.phases.items()) or "–"
         mark = " †" if run.engine_changed else ""
