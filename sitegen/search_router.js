@@ -6,11 +6,16 @@
 const here = new URL(".", import.meta.url);
 let settings = {};
 let shards = null;
+let shardFilters = null;  // every shard's filter values and counts, once loaded
+let filtersReady = false;
 
 function instances() {
   shards ??= (async () => {
     const names = (await (await fetch(new URL("shards.json", here))).json()).shards;
-    if (!names.length) return [];
+    if (!names.length) {
+      shardFilters = Promise.resolve([]);
+      return [];
+    }
     // Each shard through its own copy of Pagefind's module: instances made by one module share its WebAssembly
     // memory, and two indexes loaded into it answer with each other's chunks (in its web worker, they trap).
     const list = await Promise.all(names.map(async (name) => {
@@ -18,9 +23,11 @@ function instances() {
       return createInstance({ basePath: new URL(`${name}/`, here).pathname, noWorker: true });
     }));
     await Promise.all(list.map((shard) => shard.options(settings)));
-    // A shard counts filter values in its answers only once it has loaded its filters: without this, the first
-    // search's filter list would name only the years of the shards that happened to be ready.
-    await Promise.all(list.map((shard) => shard.filters()));
+    // A shard counts filter values in its answers only once it has loaded all its filters, which takes longer
+    // than a first search: until every shard has, answers carry no filter counts, and the UI keeps showing
+    // the totals from filters() rather than the values of only the shards that happened to be ready.
+    shardFilters = Promise.all(list.map((shard) => shard.filters()));
+    shardFilters.then(() => { filtersReady = true; });
     return list;
   })();
   return shards;
@@ -51,7 +58,8 @@ export async function mergeIndex() {
 }
 
 export async function filters() {
-  return mergeFilters(await Promise.all((await instances()).map((shard) => shard.filters())));
+  await instances();
+  return mergeFilters(await shardFilters);
 }
 
 export async function preload(term, given = {}) {
@@ -59,6 +67,7 @@ export async function preload(term, given = {}) {
 }
 
 export async function search(term, given = {}) {
+  const counted = filtersReady;  // answers computed with every shard's filters loaded
   const answers = await Promise.all((await instances()).map((shard) => shard.search(term, given)));
   const found = answers.filter(Boolean);
   const [key, direction] = Object.entries(given.sort ?? {})[0] ?? [];
@@ -72,8 +81,8 @@ export async function search(term, given = {}) {
   return {
     results,
     unfilteredResultCount: found.reduce((sum, answer) => sum + answer.unfilteredResultCount, 0),
-    filters: mergeFilters(found.map((answer) => answer.filters)),
-    totalFilters: mergeFilters(found.map((answer) => answer.totalFilters)),
+    filters: counted ? mergeFilters(found.map((answer) => answer.filters)) : {},
+    totalFilters: counted ? mergeFilters(found.map((answer) => answer.totalFilters)) : {},
     timings: found.map((answer) => answer.timings),
   };
 }
@@ -88,5 +97,6 @@ export async function debouncedSearch(term, given, wait = 300) {
 
 export async function destroy() {
   if (shards) await Promise.all((await shards).map((shard) => shard.destroy()));
-  shards = null;
+  shards = shardFilters = null;
+  filtersReady = false;
 }
