@@ -1,56 +1,63 @@
 // sitegen's search index is one Pagefind bundle per shard (a year, or a run of months), listed newest first
-// in shards.json beside this file. Pagefind's UI loads this module as its `pagefind.js`: it searches every
-// shard and merges the answers. By relevance, results are ordered by score, as Pagefind's own mergeIndex
-// does; sorted by date, each shard's results keep their order and the shards follow each other, since their
-// dates do not overlap (Pagefind's mergeIndex would interleave them by position within each shard).
+// in shards.json beside this file. Pagefind's UI loads this module as its `pagefind.js`, and it searches
+// every shard. By relevance, it is one Pagefind with every shard merged (mergeIndex: one WebAssembly
+// instance, results ordered by score). Sorted by date, mergeIndex would interleave the shards (it orders by
+// each result's position within its own shard), so each shard is then searched on its own and, their dates
+// not overlapping, the shards' results follow each other.
 const here = new URL(".", import.meta.url);
+const folder = (name) => new URL(`${name}/`, here).pathname;
 let settings = {};
-let shards = null;
-let shardFilters = null;  // every shard's filter values and counts, once loaded
+let names = null;
+let merged = null;
+let separate = null;
+let allFilters = null;  // every shard's filter values and counts, once loaded
 let filtersReady = false;
 
-function instances() {
-  shards ??= (async () => {
-    const names = (await (await fetch(new URL("shards.json", here))).json()).shards;
-    if (!names.length) {
-      shardFilters = Promise.resolve([]);
-      return [];
+function shardNames() {
+  names ??= fetch(new URL("shards.json", here)).then((response) => response.json()).then((data) => data.shards);
+  return names;
+}
+
+function mergedIndex() {
+  merged ??= (async () => {
+    const [first, ...rest] = await shardNames();
+    if (first === undefined) {
+      allFilters = Promise.resolve({});
+      return null;
     }
-    // Each shard through its own copy of Pagefind's module: instances made by one module share its WebAssembly
-    // memory, and two indexes loaded into it answer with each other's chunks (in its web worker, they trap).
-    const list = await Promise.all(names.map(async (name) => {
-      const { createInstance } = await import(new URL(`${name}/pagefind.js`, here).href);
-      return createInstance({ basePath: new URL(`${name}/`, here).pathname, noWorker: true });
-    }));
-    await Promise.all(list.map((shard) => shard.options(settings)));
+    const { createInstance } = await import(new URL(`${first}/pagefind.js`, here).href);
+    const pagefind = createInstance({ basePath: folder(first) });
+    await pagefind.options(settings);
+    await Promise.all(rest.map((name) => pagefind.mergeIndex(folder(name), settings)));
     // A shard counts filter values in its answers only once it has loaded all its filters, which takes longer
     // than a first search: until every shard has, answers carry no filter counts, and the UI keeps showing
     // the totals from filters() rather than the values of only the shards that happened to be ready.
-    shardFilters = Promise.all(list.map((shard) => shard.filters()));
-    shardFilters.then(() => { filtersReady = true; });
-    return list;
+    allFilters = pagefind.filters();
+    allFilters.then(() => { filtersReady = true; });
+    return pagefind;
   })();
-  return shards;
+  return merged;
 }
 
-function mergeFilters(all) {
-  const merged = {};
-  for (const filters of all) {
-    for (const [name, values] of Object.entries(filters ?? {})) {
-      merged[name] ??= {};
-      for (const [value, count] of Object.entries(values)) merged[name][value] = (merged[name][value] ?? 0) + count;
-    }
-  }
-  return merged;
+function separateIndexes() {
+  // Each shard through its own copy of Pagefind's module: instances made by one module share its WebAssembly
+  // memory, and two indexes loaded into it answer with each other's chunks.
+  separate ??= shardNames().then((list) => Promise.all(list.map(async (name) => {
+    const { createInstance } = await import(new URL(`${name}/pagefind.js`, here).href);
+    const shard = createInstance({ basePath: folder(name), noWorker: true });
+    await shard.options(settings);
+    return shard;
+  })));
+  return separate;
 }
 
 export async function options(given) {
   settings = { ...settings, ...given };
-  if (shards) await Promise.all((await shards).map((shard) => shard.options(given)));
+  await (await mergedIndex())?.options(given);
 }
 
 export async function init() {
-  await instances();
+  await mergedIndex();
 }
 
 export async function mergeIndex() {
@@ -58,33 +65,36 @@ export async function mergeIndex() {
 }
 
 export async function filters() {
-  await instances();
-  return mergeFilters(await shardFilters);
+  await mergedIndex();
+  return allFilters;
 }
 
 export async function preload(term, given = {}) {
-  await Promise.all((await instances()).map((shard) => shard.preload(term, given)));
+  await (await mergedIndex())?.preload(term, given);
+}
+
+function byDate(given) {
+  const [key, direction] = Object.entries(given.sort ?? {})[0] ?? [];
+  return key === "date" ? direction : null;
 }
 
 export async function search(term, given = {}) {
   const counted = filtersReady;  // answers computed with every shard's filters loaded
-  const answers = await Promise.all((await instances()).map((shard) => shard.search(term, given)));
-  const found = answers.filter(Boolean);
-  const [key, direction] = Object.entries(given.sort ?? {})[0] ?? [];
-  let results;
-  if (key === "date") {
-    const runs = found.map((answer) => answer.results);  // each already in order, shards newest first
-    results = (direction === "asc" ? runs.reverse() : runs).flat();
+  const pagefind = await mergedIndex();
+  if (pagefind === null) return { results: [], unfilteredResultCount: 0, filters: {}, totalFilters: {}, timings: [] };
+  const direction = byDate(given);
+  let answer;
+  if (direction === null) {
+    answer = await pagefind.search(term, given);
   } else {
-    results = found.flatMap((answer) => answer.results).sort((a, b) => b.score - a.score);
+    const answers = (await Promise.all((await separateIndexes()).map((shard) => shard.search(term, given))));
+    const runs = answers.map((one) => one.results);  // each in order; shards newest first
+    answer = {
+      ...(await pagefind.search(term, { ...given, sort: undefined })),  // the filter counts, merged
+      results: (direction === "asc" ? runs.reverse() : runs).flat(),
+    };
   }
-  return {
-    results,
-    unfilteredResultCount: found.reduce((sum, answer) => sum + answer.unfilteredResultCount, 0),
-    filters: counted ? mergeFilters(found.map((answer) => answer.filters)) : {},
-    totalFilters: counted ? mergeFilters(found.map((answer) => answer.totalFilters)) : {},
-    timings: found.map((answer) => answer.timings),
-  };
+  return counted ? answer : { ...answer, filters: {}, totalFilters: {} };
 }
 
 let searchNumber = 0;
@@ -96,7 +106,10 @@ export async function debouncedSearch(term, given, wait = 300) {
 }
 
 export async function destroy() {
-  if (shards) await Promise.all((await shards).map((shard) => shard.destroy()));
-  shards = shardFilters = null;
+  // The UI does not wait for this: a UI made next (another order) must find fresh state at once.
+  const old = Promise.all([merged, separate]);
+  merged = separate = allFilters = null;
   filtersReady = false;
+  const [pagefind, shards] = await old;
+  await Promise.all([pagefind?.destroy(), ...(shards ?? []).map((shard) => shard.destroy())]);
 }
