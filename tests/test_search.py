@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import indexer, search
+from sitegen import indexer, search, shards
 from sitegen.cli import main
 from sitegen.errors import BuildFailed
 from sitegen.pipeline import BuildOptions
@@ -98,42 +98,13 @@ def root(tmp_path):
     return root
 
 
-def rec(article_id: str, title: str = "T", **fields) -> search.Record:
-    values = {"url": f"/{article_id}/", "standfirst": "", "authors": (), "tags": (), "day": "1 January 2020",
-              "date": "2020-01-01T00:00:00Z", "year": "2020", "source_hash": "h"}
-    return search.Record(article_id, title=title, **(values | fields))
-
-
-@pytest.mark.parametrize(("month", "span", "name"), [(3, 12, "2020"), (3, 6, "2020-01-06"), (7, 6, "2020-07-12"),
-                                                     (5, 3, "2020-04-06"), (12, 2, "2020-11-12"), (9, 1, "2020-09")])
-def test_shard_name_is_the_year_or_its_run_of_months(month, span, name):
-    assert search.shard_name("2020", month, span) == name
-
-
 def test_shards_are_years_until_a_year_is_large(root, monkeypatch):
     site = build_site(root, shortcut=False).site
-    assert {name: [r.id for r in rs] for name, rs in search.shard_records(site).items()} == {
+    assert {name: [r.id for r in rs] for name, rs in shards.shard_records(site).items()} == {
         "2019": ["2019/2019-07-31-late-night.md", "2019/2019-03-01-budget.md"],
         "2020": ["2020/2020-11-02-aleppo-corridor.md", "2020/2020-10-23-kerry-urges.md"]}
-    monkeypatch.setattr(search, "SHARD_LIMIT", 1)  # two articles a year: each year in halves
-    assert list(search.shard_records(site)) == ["2019-01-06", "2019-07-12", "2020-07-12"]
-
-
-def test_only_shards_whose_records_changed_are_reindexed():
-    shards = {"2019": [rec("a"), rec("b")], "2020": [rec("c")], "2021": [rec("d")]}
-    known = {name: {"model": search.model_digest(rs)} for name, rs in shards.items()}
-    edited = shards | {"2019": [rec("a"), rec("b", title="New")], "2021": [rec("d", tags=("x",))]}
-    assert search.to_reindex(edited, known, set(shards)) == ["2019", "2021"]
-    assert search.to_reindex(shards, known, {"2019", "2021"}) == ["2020"]  # its bundle is missing
-    assert search.to_reindex(shards | {"2022": [rec("e")]}, known, set(shards)) == ["2022"]
-
-
-def test_document_escapes_text_and_keeps_values_whole():
-    r = rec("a", title="<b>Tom & Jerry</b>", tags=("C++", 'say "hi", twice'), day="March 1, 2020")
-    doc = search.document(r, "<p>Body</p>", "en-GB")
-    assert '<html lang="en-GB">' in doc and "<h1 data-pagefind-meta=\"title\">&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</h1>" in doc
-    assert 'data-pagefind-meta="date[content]" content="March 1, 2020"' in doc
-    assert 'data-pagefind-filter="tag[content]" content="say &quot;hi&quot;, twice"' in doc
+    monkeypatch.setattr(shards, "SHARD_LIMIT", 1)  # two articles a year: each year in halves
+    assert list(shards.shard_records(site)) == ["2019-01-06", "2019-07-12", "2020-07-12"]
 
 
 def test_only_articles_are_indexed_with_their_text(root):
@@ -229,7 +200,7 @@ def test_shard_whose_articles_are_gone_is_removed(root, runs, tmp_path):
 
 
 def test_a_large_year_is_split_the_same_way_incrementally_and_clean(root, runs, tmp_path, monkeypatch):
-    monkeypatch.setattr(search, "SHARD_LIMIT", 1)
+    monkeypatch.setattr(shards, "SHARD_LIMIT", 1)
     build_site(root, shortcut=False)  # (a new limit is new code: the engine's digest would change)
     assert sorted(runs) == ["2019-01-06", "2019-07-12", "2020-07-12"]
     assert shard_list(root / "output") == ["2020-07-12", "2019-07-12", "2019-01-06"]
