@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark sitegen builds on a synthetic news archive, as a user would run them.
 
-usage: python benchmarks/bench.py N [--work DIR] [--seed S] [--jobs J] [--hugo] [--pelican] [--keep]
+usage: python benchmarks/bench.py N [--work DIR] [--seed S] [--jobs J] [--hugo] [--pelican] [--keep] [--default]
 
 Generates N articles with `<repo>/../shared/tools/gen_corpus.py` into WORK/site/content (reused when
 WORK/corpus.stamp matches N and seed; default WORK is `<repo>/bench-work/N`), writes WORK/site/site.toml,
@@ -10,7 +10,10 @@ no-change rebuild, a one-article body edit and a one-article title edit. Edited 
 afterwards, bytes and mtime.
 
 The site is built with `search = false`, like the Hugo and Pelican builds it is compared with; what search
-adds is timed on its own: Pagefind (the binary sitegen runs) indexing the cold build's output.
+adds is timed on its own: Pagefind (the binary sitegen runs) indexing the cold build's output. With
+`--default` the site is built as users build it, search on: each build returns once pages and search index
+are current, and the table adds the shards reindexed or removed, the build process's own peak RSS and
+the largest Pagefind process's (the tree's peak covers the workers and Pagefind too).
 
 Old outputs and caches are moved aside into WORK/trash and deleted only after the last measurement: on
 ext4 without a journal, files created within minutes of deleting many others are slow to allocate (the
@@ -51,6 +54,8 @@ REPO = Path(__file__).resolve().parent.parent
 GEN_CORPUS = REPO.parent / "shared" / "tools" / "gen_corpus.py"
 SUMMARY = re.compile(r"^built \d+ articles.*$", re.MULTILINE)  # fields are found one by one: the line grows
 PHASE = re.compile(r"^phase (\S+) ([0-9.]+)\s*$", re.MULTILINE)
+SEARCHED = re.compile(r"^search (\d+) shards indexed, (\d+) removed, Pagefind peak RSS (\d+) KiB$", re.MULTILINE)
+SELF_RSS = re.compile(r"^peak RSS self (\d+) KiB$", re.MULTILINE)
 HUGO_PAGES = re.compile(r"^\s*(Pages|Paginator pages)\s*[│|]\s*(\d+)", re.MULTILINE)
 EDIT_SENTENCE = "The benchmark appended this sentence to the story."
 
@@ -70,6 +75,11 @@ class Run:
     changed: str = "–"
     parsed: str = "–"
     phases: dict[str, float] = field(default_factory=dict)
+    shards: str = "–"
+    """Search shards indexed / removed."""
+    self_rss_kib: int = 0
+    """The build process's own peak RSS (without its workers and Pagefind)."""
+    pagefind_rss_kib: int = 0
     engine_changed: bool = False
     """sitegen's code or templates changed since the previous build or while this one ran."""
 
@@ -100,6 +110,10 @@ def parse_sitegen(run: Run) -> Run:
         if found := re.search(rf"(\d+) {name}\b", line):
             setattr(run, name, found.group(1))
     run.phases = {name: float(sec) for name, sec in PHASE.findall(run.stdout)}
+    if found := SEARCHED.search(run.stdout):
+        run.shards, run.pagefind_rss_kib = f"{found.group(1)} / {found.group(2)}", int(found.group(3))
+    if found := SELF_RSS.search(run.stdout):
+        run.self_rss_kib = int(found.group(1))
     return run
 
 
@@ -387,7 +401,7 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def report(n: int, runs: list[Run], others: list[Run], build_cmd: list[str]) -> str:
+def report(n: int, runs: list[Run], others: list[Run], build_cmd: list[str], default: bool = False) -> str:
     """The Markdown report: a header line, the table and the ratios to the other generators."""
     python = subprocess.run([build_python(), "-c", "import platform; print(platform.python_version())"],
                             check=False, capture_output=True, text=True).stdout.strip()
@@ -400,11 +414,16 @@ def report(n: int, runs: list[Run], others: list[Run], build_cmd: list[str]) -> 
              "| scenario | wall s | CPU s | peak RSS MiB | pages rendered | pages changed | articles parsed "
              + "| phases |",
              "|---|---:|---:|---:|---:|---:|---:|---|"]
+    if default:
+        lines[-2:] = [lines[-2].replace(" | phases |", " | shards indexed / removed | RSS MiB: build process "
+                                        "/ largest Pagefind | phases |"), "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for run in [*runs, *others]:
         phases = ", ".join(f"{k} {v:.2f}" for k, v in run.phases.items()) or "–"
         mark = " †" if run.engine_changed else ""
+        searched = (f" {run.shards} | {run.self_rss_kib / 1024:.0f} / {run.pagefind_rss_kib / 1024:.0f} |"
+                    if default else "")
         lines.append(f"| {run.scenario}{mark} | {run.wall:.2f} | {run.cpu:.2f} | {run.rss_kib / 1024:.0f} | {run.rendered} | "
-                     f"{run.changed} | {run.parsed} | {phases} |")
+                     f"{run.changed} | {run.parsed} |{searched} {phases} |")
     if any(run.engine_changed for run in runs):
         lines += ["", "† sitegen's code or templates changed just before or during this build "
                   + "(cache invalidated or mixed versions): rerun for comparable numbers."]
@@ -427,6 +446,8 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep outputs and caches afterwards")
     ap.add_argument("--no-search", action="store_true", help="leave out the Pagefind row (it indexes the whole "
                     "output: minutes and gigabytes at 100,000 articles)")
+    ap.add_argument("--default", action="store_true", help="build with the default configuration (search on): "
+                    "each scenario until pages and search index are current")
     args = ap.parse_args()
     if args.n < 1:
         ap.error("N must be at least 1")
@@ -434,15 +455,15 @@ def main() -> int:
     (work / "site").mkdir(parents=True, exist_ok=True)
     ensure_corpus(work, args.n, args.seed)
     (work / "site" / "site.toml").write_text('base_url = "https://bench.example.org/"\ntimezone = "UTC"\n'
-                                             'search = false\n')
+                                             + ("" if args.default else 'search = false\n'))
     trash = Trash(work)
     trash.empty()  # what an interrupted run left
     runs, cmd = run_sitegen(work, args.jobs, trash)
     failed = next((r for r in runs if r.returncode != 0), None)
-    others = [] if failed else [None if args.no_search else run_pagefind(work / "out", work),
+    others = [] if failed else [None if args.no_search or args.default else run_pagefind(work / "out", work),
                                 run_hugo(work, args.jobs, trash) if args.hugo else None,
                                 run_pelican(work, trash) if args.pelican else None]
-    print(report(args.n, runs, [o for o in others if o], cmd))
+    print(report(args.n, runs, [o for o in others if o], cmd, args.default))
     shutil.rmtree(work / "pagefind-bench", ignore_errors=True)
     if not args.keep:
         for folder in (work / "out", work / "site" / ".sitegen-cache", work / "hugo" / "public",

@@ -4,6 +4,7 @@ Exit codes: 0 done; 1 content, configuration or template errors; 2 wrong command
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import sys
 import threading
@@ -93,6 +94,10 @@ def run_build(args: argparse.Namespace) -> int:
     if args.profile:
         for phase, seconds in result.phases.items():
             print(f"phase {phase} {seconds:.3f}")
+        if result.search:
+            print(f"search {len(result.search.indexed)} shards indexed, {len(result.search.removed)} removed, "
+                  f"Pagefind peak RSS {result.search.peak_rss_kib} KiB")
+        print(f"peak RSS self {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} KiB")
     if not args.quiet:
         print(f"built {result.articles} articles ({result.parsed} parsed), {result.pages} pages "
               f"({result.written} rendered, {result.changed} changed, {result.removed} removed), "

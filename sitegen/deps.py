@@ -19,7 +19,7 @@ _MASK = (1 << 128) - 1
 def engine_digest() -> str:
     """Changes with sitegen's version and with any change to its code, so stale pages never survive an upgrade."""
     h = hashlib.sha256(__version__.encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted([*Path(__file__).parent.glob("*.py"), *Path(__file__).parent.glob("*.js")]):
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

@@ -18,7 +18,7 @@ from sitegen.files import ARTICLE_SUFFIXES, THEME, list_files
 from sitegen.model import Article, Page, Site
 from sitegen.output import Manifest, folder_times, save_manifest
 from sitegen.progress import Progress
-from sitegen.search import SearchJob
+from sitegen.search import SearchJob, SearchOutcome, search_job
 from sitegen.shortcut import Inputs, Listing, State, published_range
 from sitegen.store import ArticleStore
 
@@ -331,8 +331,8 @@ def publish(ctx: Context, done: Rendered, staged: Staging, chosen: Selection, wa
         save_manifest(ctx.seen.manifest, ctx.stamp, Manifest(done.keys, _state(ctx, chosen, len(done.keys), warnings),
                                                         folder_times(ctx.output, done.keys, ctx.seen.folders,
                                                                      [p.path for p in done.written] + sorted(stale))))
-    return Published(changed, removed, SearchJob(ctx.output, ctx.config.search, done.keys,
-                                                 ctx.seen.manifest.with_suffix(".search")))
+    return Published(changed, removed, search_job(ctx.output, done.site, ctx.store, done.keys,
+                                                  ctx.seen.manifest.with_suffix(".search"), ctx.jobs))
 
 
 def _state(ctx: Context, chosen: Selection, pages: int, warnings: list[SiteError]) -> State | None:
@@ -347,10 +347,10 @@ def _state(ctx: Context, chosen: Selection, pages: int, warnings: list[SiteError
     return State(ctx.seen.inputs.digest, ctx.seen.inputs.racy, clock_range, len(chosen.published), pages, tuple(warnings))
 
 
-def index(ctx: Context, job: SearchJob) -> str | None:
-    """Bring the search index up to date; a notice when it could not be."""
+def index(ctx: Context, job: SearchJob) -> SearchOutcome:
+    """Bring the search index up to date: the shards whose articles changed."""
     with ctx.clock("index"):
-        return job.run().notice
+        return job.run()
 
 
 def input_roots(source: Path) -> list[Path]:

@@ -26,7 +26,7 @@ from sitegen.model import Site
 from sitegen.output import Manifest, load_manifest, present_files
 from sitegen.phases import Check, Clock, Context
 from sitegen.progress import Progress
-from sitegen.search import SearchJob
+from sitegen.search import SearchJob, SearchOutcome
 from sitegen.search import is_current as search_is_current
 from sitegen.shortcut import read_inputs, unchanged
 from sitegen.store import ArticleStore, CacheError, discard
@@ -83,6 +83,8 @@ class BuildResult:
     """Seconds per phase."""
     shortcut: bool = False
     """Nothing had changed: the build stopped after the no-change check."""
+    search: SearchOutcome | None = None
+    """What the search step did (None when deferred, or nothing had changed)."""
     search_pending: bool = False
     """With `defer_search`: the search index is still to be brought up to date."""
 
@@ -155,17 +157,15 @@ class BuildSession:
                 done = phases.render(ctx, built, todo, ranking, staged)
                 warnings = read.warnings + built.warnings + done.warnings
                 published = phases.publish(ctx, done, staged, chosen, warnings)
-        notices = [*notices, *([opened] if opened else [])]
+            searched = None if options.defer_search else phases.index(ctx, published.search)
+        notices += [n for n in (opened, searched.notice if searched else None) if n]
         if options.defer_search:
             with self._lock:
                 self._search = published.search
-        else:
-            notice = phases.index(ctx, published.search)
-            notices += [notice] if notice else []
         self._keep_for_preview(done.site, todo)
         return BuildResult(len(done.site.articles), len(done.keys), len(done.written),
                            tuple(p.path for p in done.written), published.changed, published.removed, read.parsed,
-                           warnings, notices, clock.phases, search_pending=options.defer_search)
+                           warnings, notices, clock.phases, search=searched, search_pending=options.defer_search)
 
     def preview(self, paths: Iterable[Path]) -> int:
         """Write the pages of the saved articles at `paths` now, from the last build's model, under the same
@@ -190,7 +190,10 @@ class BuildSession:
         outcome = job.run()
         if outcome.notice:
             return f"notice: {outcome.notice}"
-        return f"search index updated in {(time.perf_counter() - start) * 1000:.0f} ms" if outcome.indexed else None
+        if not outcome.indexed and not outcome.removed:
+            return None
+        return (f"search index updated ({len(outcome.indexed)} shards indexed, {len(outcome.removed)} removed) in "
+                f"{(time.perf_counter() - start) * 1000:.0f} ms")
 
     def _configure(self) -> tuple[SiteConfig, list[str]]:
         """The site's configuration, after checking the folders; notices about it."""

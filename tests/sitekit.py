@@ -1,6 +1,7 @@
 """Helpers for site-level tests: write a fixture archive, build it, read what came out."""
 from __future__ import annotations
 
+import gzip
 import json
 import textwrap
 import xml.etree.ElementTree as ET
@@ -103,6 +104,16 @@ def site_files(output: Path) -> list[Path]:
 def snapshot(output: Path) -> dict[str, bytes]:
     """Every site file under `output` with its bytes."""
     return {p.relative_to(output).as_posix(): p.read_bytes() for p in site_files(output)}
+
+
+def search_records(output: Path) -> dict[str, dict[str, dict]]:
+    """Shard → URL → what Pagefind holds of the page (text, metadata, filters, headings), from its fragment
+    files; those are the same from run to run, where the index's other files are not (Pagefind#638)."""
+    shards: dict[str, dict[str, dict]] = {}
+    for fragment in sorted((output / SEARCH_FOLDER).glob("*/fragment/*.pf_fragment")):
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        shards.setdefault(fragment.parent.parent.name, {})[data.pop("url")] = data
+    return shards
 
 
 def mtimes(output: Path) -> dict[str, int]:

@@ -1,6 +1,6 @@
 """Property: after any sequence of creates, edits, renames, deletes, shortcode calls and shortcode-template
 edits, each followed by the watcher's incremental rebuild, the output is byte-identical to a clean build of
-the same content."""
+the same content, and the search index holds the same shards with the same records."""
 from __future__ import annotations
 
 import tempfile
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sitegen.session import BuildOptions
 from sitegen.watch import Watcher
-from tests.sitekit import build_site, snapshot
+from tests.sitekit import build_site, search_records, snapshot
 
 WORDS = ("Aleppo", "budget", "council", "corridor", "vote", "talks", "harbour", "strike", "ferry", "court")
 TAGS = ("Syria", "syria", "Budget", "São Paulo", "C++", "Ferries", "Courts")
@@ -109,5 +109,7 @@ def test_incremental_rebuilds_equal_clean_builds(ops):
                 clean = Path(tmp) / f"clean-{step}"
                 build_site(root, output=clean / "output", use_cache=False, jobs=1)
                 assert snapshot(root / "output") == snapshot(clean / "output"), (step, op)
+                watcher.indexer.wait()
+                assert search_records(root / "output") == search_records(clean / "output"), (step, op)
         finally:
             watcher.stop()  # each watcher holds an inotify instance; a user may have only 128

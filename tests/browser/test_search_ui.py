@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from tests.browser.conftest import SUBPATH
 
@@ -74,3 +75,26 @@ def test_tag_filter_keeps_only_articles_with_the_tag(page, site):
     page.get_by_label(re.compile(r"^Elections \(")).check()
     _, shown = results(page, "council", fewer=everything)
     assert shown and {title for title, _ in shown} <= tagged
+
+
+def shown_days(page) -> list[datetime]:
+    return [datetime.strptime(d, "%d %B %Y") for d in dates(page)]
+
+
+def test_a_query_finds_stories_from_the_oldest_and_the_newest_year(page, site):
+    page.goto(site + "search/?q=harbour")
+    results(page, "harbour")
+    page.locator(".pagefind-ui__filter-name", has_text="Year").click()
+    years = page.locator(".pagefind-ui__filter-label").all_inner_texts()
+    assert {"2019", "2024"} <= {y.split(" (")[0] for y in years if not y.endswith("(0)")}  # shards at both ends
+
+
+def test_newest_first_orders_results_across_shards(page, site):
+    page.goto(site + "search/?q=harbour&sort=newest")
+    assert page.get_by_label("Order").input_value() == "newest"
+    found, _ = results(page, "harbour")
+    days = shown_days(page)
+    assert found > 5 and len(days) == 5 and days == sorted(days, reverse=True) and days[0].year == 2024
+    page.get_by_label("Order").select_option("relevance")
+    assert "sort=" not in page.url
+    assert results(page, "harbour")[0] == found
