@@ -122,20 +122,21 @@ def _number_columns(cols: np.ndarray, mark: np.ndarray, pos: np.ndarray, first: 
     return used
 
 
-def _dots(rows: _Rows, pool: np.ndarray) -> np.ndarray:
-    """Exact dot products rows[i] . rows[pool[i, j]], 0 where pool is -1."""
+def _dots(rows: _Rows, pool: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Exact dot products rows[query[i]] . rows[pool[i, j]], 0 where pool is -1."""
     ptr, col, val = rows
     length = np.diff(ptr)
     pair_len = np.where(pool >= 0, length[pool], 0)
     out = np.zeros(pool.shape)
     seen, pos = np.zeros(col.max(initial=0) + 1, bool), np.zeros(col.max(initial=0) + 1, np.int64)
     max_rows = max(1, int((4 * _BUDGET / max(length.mean(), 1.0)) ** 0.5))  # bounds the dense block
-    for block in _blocks(pair_len.sum(1) + length, max_rows):
-        ent = _ranges(ptr[block], length[block])
+    for block in _blocks(pair_len.sum(1) + length[query], max_rows):
+        mine = query[block]
+        ent = _ranges(ptr[mine], length[mine])
         terms = _number_columns(col[ent], seen, pos, 1)  # 0 stands for every term the block's rows lack
         width = len(terms) + 1
         dense = np.zeros(len(block) * width)
-        dense[np.repeat(np.arange(len(block)) * width, length[block]) + pos[col[ent]]] = val[ent]
+        dense[np.repeat(np.arange(len(block)) * width, length[mine]) + pos[col[ent]]] = val[ent]
         local, j = np.nonzero(pool[block] >= 0)
         other = pool[block[local], j]
         lens = length[other]
@@ -176,8 +177,8 @@ def _shares(s: RelatedSettings) -> tuple[float, float, float]:
 
 
 def _statistics(docs: Sequence[RelatedDoc], terms: TermCounts, s: RelatedSettings, memo: Memo | None
-                ) -> latent.Statistics:
-    """The sample's statistics, from the memo when its inputs are those it was computed from."""
+                ) -> tuple[latent.Statistics, str]:
+    """The sample's statistics, from the memo when its inputs are those it was computed from; their key."""
     rows = latent.sample_rows([d.id for d in docs], s.sample_size)
     sample = terms.rows(rows)
     tags = [docs[r].tags for r in rows]
@@ -193,16 +194,14 @@ def _statistics(docs: Sequence[RelatedDoc], terms: TermCounts, s: RelatedSetting
                                          s.latent_dimensions, s.max_df_ratio, (shares[0] + shares[1], shares[2]))
         if memo is not None:
             memo.put(key, stats)
-    return stats
+    return stats, key
 
 
-def _vectors(docs: Sequence[RelatedDoc], terms: TermCounts, stats: latent.Statistics, s: RelatedSettings
-             ) -> tuple[_Rows, np.ndarray]:
-    """Per doc, a sparse vector of words and tags (their dot product is the score's word and tag part) and
-    a latent vector of both (integers, unit length latent.LATENT_SCALE)."""
-    words_share, latent_share, tags_share = _shares(s)
+def _rows(docs: Sequence[RelatedDoc], terms: TermCounts, stats: latent.Statistics, s: RelatedSettings
+          ) -> tuple[_Rows, latent.Weighted]:
+    """Per doc, a sparse vector of words and tags: their dot product is the score's word and tag part."""
+    words_share, _, tags_share = _shares(s)
     weighted = latent.weigh(stats, terms.ptr, terms.term, terms.count, [d.tags for d in docs], s.max_df_ratio)
-    vectors = latent.project(stats, weighted, (words_share + latent_share, tags_share))
     # Tags get columns after every term's, numbered in any order: sums of rounded weights are exact.
     tag_of: dict[str, int] = {}
     base = int(terms.term.max(initial=0)) + 1
@@ -217,21 +216,33 @@ def _vectors(docs: Sequence[RelatedDoc], terms: TermCounts, stats: latent.Statis
     col[tag_at], val[tag_at] = tag_col, latent.quantize(weighted.tag_weight * np.sqrt(tags_share))
     useful = val > 0
     ptr = np.concatenate(([0], np.cumsum(np.bincount(_row_ids(ptr)[useful], minlength=len(docs)))))
-    return (ptr, col[useful], val[useful]), vectors
+    return (ptr, col[useful], val[useful]), weighted
 
 
-def _shortlist(vectors: np.ndarray, centroids: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the `keep` other rows most similar in the latent space (ties to the lower index; -1: none),
-    among the rows of its _PROBES nearest clusters; and those similarities (integer dot products)."""
-    n, n_clusters = len(vectors), len(centroids)
-    near = vectors @ centroids.T  # exact: integers
-    home = np.argmax(near, 1)
-    probes = min(_PROBES, n_clusters)
-    rank = np.argsort(-(near.astype(np.int64) * n_clusters + np.arange(n_clusters)[::-1]), 1)[:, :probes]
-    table = np.full((n, probes, keep), -1, np.int64)
-    for c in range(n_clusters):
+def _latent(stats: latent.Statistics, weighted: latent.Weighted, s: RelatedSettings) -> np.ndarray:
+    """Latent vectors of words and tags (integers, unit length latent.LATENT_SCALE)."""
+    words_share, latent_share, tags_share = _shares(s)
+    return latent.project(stats, weighted, (words_share + latent_share, tags_share))
+
+
+def _clusters(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Each row's _PROBES nearest clusters, nearest first (ties to the lower cluster): its home first."""
+    n_clusters = len(centroids)
+    near = (vectors @ centroids.T).astype(np.int64)  # exact: integers
+    return np.argsort(-(near * n_clusters + np.arange(n_clusters)[::-1]), 1)[:, : min(_PROBES, n_clusters)]
+
+
+def _shortlist(vectors: np.ndarray, probes: np.ndarray, keep: int, rows: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """For these rows, the `keep` other rows most similar in the latent space (ties to the lower index; -1:
+    none) among the rows of its nearest clusters (`probes`); and those similarities (integer dot products)."""
+    n = len(vectors)
+    home = probes[:, 0]
+    table = np.full((n, probes.shape[1], keep), -1, np.int64)
+    for c in np.unique(probes[rows]):
         members = np.flatnonzero(home == c)
-        queries, slot = np.nonzero(rank == c)
+        queries, slot = np.nonzero(probes[rows] == c)
+        queries = rows[queries]
         width = min(keep, len(members))
         step = max(1, (1 << 22) // max(len(members), 1))
         for start in range(0, len(queries), step):
@@ -242,13 +253,13 @@ def _shortlist(vectors: np.ndarray, centroids: np.ndarray, keep: int) -> tuple[n
             if width < len(members):
                 key = np.partition(key, len(members) - width, 1)[:, len(members) - width :]
             table[q, j, :width] = key
-    table = -np.sort(-table.reshape(n, -1), 1)[:, :keep]
+    table = -np.sort(-table[rows].reshape(len(rows), probes.shape[1] * keep), 1)[:, :keep]
     return np.where(table >= 0, n - 1 - table % n, -1), np.where(table >= 0, table // n - (1 << 24), 0)
 
 
-def _recency(times: np.ndarray, pool: np.ndarray, s: RelatedSettings) -> np.ndarray:
+def _recency(mine: np.ndarray, times: np.ndarray, pool: np.ndarray, s: RelatedSettings) -> np.ndarray:
     """Each candidate's boost for closeness in time, by whole days, from a table built with Python's math."""
-    days = np.rint(np.abs(times[:, None] - times[np.maximum(pool, 0)]) / 86400.0).astype(np.int64)
+    days = np.rint(np.abs(mine[:, None] - times[np.maximum(pool, 0)]) / 86400.0).astype(np.int64)
     half_life = max(s.recency_half_life_days, 1e-9)
     last = int(min(days.max(initial=0), 64 * half_life))  # beyond: 1 + weight x 2**-64, i.e. 1
     table = np.array([1 + s.recency_weight * 0.5 ** (d / half_life) for d in range(last + 1)] + [1.0])
@@ -283,14 +294,109 @@ def _scored(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSett
     # lower index wins every tie (between two articles, whichever others there are).
     order = sorted(range(len(docs)), key=lambda r: (-docs[r].timestamp, docs[r].url, docs[r].id))
     docs, terms = [docs[r] for r in order], terms.rows(np.array(order, np.int64))
-    k = max(settings.count, 0)
+    n, k = len(docs), max(settings.count, 0)
     keep = _SHORTLIST * k + max((len(d.pinned) for d in docs), default=0)
-    if len(docs) < 2 or not k:
-        return docs, np.full((len(docs), 0), -1), np.zeros((len(docs), 0))
-    stats = _statistics(docs, terms, settings, memo)
-    rows, vectors = _vectors(docs, terms, stats, settings)
-    pool, agree = _shortlist(vectors, stats.centroids, keep)
+    if n < 2 or not k:
+        return docs, np.full((n, 0), -1), np.zeros((n, 0))
+    stats, key = _statistics(docs, terms, settings, memo)
+    state_key = f"{key}/lists/{hashlib.sha256(repr((settings, keep)).encode()).hexdigest()}"
+    before = memo.get(state_key) if memo is not None else None
+    state = _State.of(docs, terms)
+    if before is None or not state.update(before, n // 8):
+        weighted = _rows(docs, terms, stats, settings)[1]
+        state.vectors = _latent(stats, weighted, settings)
+        state.probes = _clusters(state.vectors, stats.centroids)
+        todo = np.arange(n)
+        state.pool, state.agree = np.full((n, keep), -1), np.zeros((n, keep), np.int64)
+        state.scores = np.zeros((n, keep))
+    else:
+        fresh = np.flatnonzero(state.fresh)
+        weighted = _rows([docs[r] for r in fresh], terms.rows(fresh), stats, settings)[1]
+        state.vectors[fresh] = _latent(stats, weighted, settings)
+        state.probes[fresh] = _clusters(state.vectors[fresh], stats.centroids)
+        todo = state.reach(fresh)
+    if len(todo):
+        _rank(docs, terms, stats, settings, state, todo)
+    if memo is not None:
+        memo.put(state_key, state)
+    return docs, state.pool, state.scores
+
+
+def _rank(docs: Sequence[RelatedDoc], terms: TermCounts, stats: latent.Statistics, settings: RelatedSettings,
+          state: _State, todo: np.ndarray) -> None:
+    """Shortlist and score these rows of the state."""
+    pool, agree = _shortlist(state.vectors, state.probes, state.pool.shape[1], todo)
+    # Word and tag vectors of the rows to score and of their candidates only.
+    needed = np.unique(np.concatenate((todo, pool[pool >= 0])))
+    rows = _rows([docs[r] for r in needed], terms.rows(needed), stats, settings)[0]
+    local = np.where(pool >= 0, np.searchsorted(needed, pool), -1)
     scale = _shares(settings)[1] / latent.LATENT_SCALE**2
-    scores = np.where(pool >= 0, _dots(rows, pool) + scale * agree, 0.0)
+    scores = np.where(pool >= 0, _dots(rows, local, np.searchsorted(needed, todo)) + scale * agree, 0.0)
     times = np.array([d.timestamp for d in docs])
-    return docs, pool, scores * _recency(times, pool, settings)
+    state.pool[todo], state.agree[todo] = pool, agree
+    state.scores[todo] = scores * _recency(times[todo], times, pool, settings)
+
+
+class _State:
+    """One ranking's results by article id, left in the memo for the next: with the same statistics, the
+    rows whose article and candidates are unchanged keep their shortlist and scores (all exact)."""
+
+    def __init__(self, ids: list[str], digests: np.ndarray, meta: list[tuple]):
+        self.ids, self.digests, self.meta = ids, digests, meta
+        self.vectors = self.probes = self.pool = self.agree = self.scores = self.fresh = np.zeros(0)
+        self.lost = np.zeros(0, bool)
+
+    @classmethod
+    def of(cls, docs: Sequence[RelatedDoc], terms: TermCounts) -> _State:
+        # A digest per row of terms, from 64-bit mixes of (term, count, position) added up: vectorised.
+        at = np.arange(len(terms.term)) - np.repeat(terms.ptr[:-1], np.diff(terms.ptr))
+        mix = (terms.term.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+               ^ terms.count.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)) * (at.astype(np.uint64) * 2 + 1)
+        mix ^= mix >> np.uint64(29)
+        total = np.concatenate(([0], np.cumsum(mix, dtype=np.uint64)))
+        digests = total[terms.ptr[1:]] - total[terms.ptr[:-1]] + np.diff(terms.ptr).astype(np.uint64)
+        return cls([d.id for d in docs], digests, [(d.tags, d.timestamp, d.url) for d in docs])
+
+    def update(self, before: _State, limit: int) -> bool:
+        """Take over `before`'s results for the unchanged rows, if few changed: which rows are fresh (new or
+        changed) and which kept rows lost a candidate (it changed or went)."""
+        index = {i: r for r, i in enumerate(before.ids)}
+        old = np.array([index.get(i, -1) for i in self.ids], np.int64)
+        same = np.array([o >= 0 and before.meta[o] == m for o, m in zip(old.tolist(), self.meta)], bool)
+        same &= before.digests[old] == self.digests
+        if (~same).sum() + len(before.ids) - same.sum() > limit:
+            return False
+        new_of = np.full(len(before.ids) + 1, -2)  # -2: changed or gone; index -1 (none) stays -1
+        new_of[-1] = -1
+        new_of[old[same]] = np.flatnonzero(same)
+        n, kept = len(self.ids), old[same]
+        self.fresh = ~same
+        self.vectors = np.zeros((n, before.vectors.shape[1]), np.float32)
+        self.vectors[same] = before.vectors[kept]
+        self.probes = np.zeros((n, before.probes.shape[1]), np.int64)
+        self.probes[same] = before.probes[kept]
+        self.pool = np.full((n, before.pool.shape[1]), -1)
+        self.pool[same] = new_of[before.pool[kept]]
+        self.agree, self.scores = np.zeros(self.pool.shape, np.int64), np.zeros(self.pool.shape)
+        self.agree[same], self.scores[same] = before.agree[kept], before.scores[kept]
+        self.lost = (self.pool == -2).any(1)
+        return True
+
+    def reach(self, fresh: np.ndarray) -> np.ndarray:
+        """The rows to rank again: the fresh, those that lost a candidate, and those a fresh row now enters
+        (it is in a cluster they search and beats their last candidate, or they have room)."""
+        todo = self.fresh | self.lost
+        n = len(self.ids)
+        for r in fresh.tolist():
+            seekers = np.flatnonzero((self.probes == self.probes[r, 0]).any(1) & ~todo)
+            sims = (self.vectors[seekers] @ self.vectors[r]).astype(np.int64)
+            last = self.pool[seekers, -1]
+            floor = np.where(last >= 0, self.agree[seekers, -1], -(1 << 40))
+            todo[seekers[(sims > floor) | ((sims == floor) & (r < np.where(last >= 0, last, n)))]] = True
+        return np.flatnonzero(todo)
+
+    def __getstate__(self) -> dict:
+        return dict(self.__dict__, fresh=None, lost=None)
+
+    def __setstate__(self, values: dict) -> None:
+        self.__dict__.update(values)

@@ -174,8 +174,8 @@ class ArticleStore:
 
 
 class StatisticsMemo:
-    """The last corpus statistics of the related ranking (sitegen.related.Memo): an edit outside their
-    sample finds them here instead of computing them again."""
+    """The last corpus statistics of the related ranking and its last results (sitegen.related.Memo): an
+    edit outside the sample finds them here and re-ranks only the lists it can enter or leave."""
 
     def __init__(self, store: ArticleStore):
         self._store = store
@@ -185,8 +185,9 @@ class StatisticsMemo:
         return pickle.loads(row[0]) if row else None
 
     def put(self, key: str, value: object) -> None:
+        """Keep this value only: new statistics replace every value, a new ranking state the last one."""
         with self._store.conn:
-            self._store.conn.execute("DELETE FROM statistics")
+            self._store.conn.execute("DELETE FROM statistics WHERE ? = 0 OR instr(key, '/') > 0", ("/" in key,))
             self._store.conn.execute("INSERT INTO statistics VALUES (?, ?)", (key, pickle.dumps(value, protocol=5)))
 
 
