@@ -7,8 +7,8 @@ latent basis (LSA: a randomized truncated SVD of the sample's weighted term matr
 in that latent space (k-means), which bound where an article's neighbours are searched for."""
 from __future__ import annotations
 
-import hashlib
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,15 +31,16 @@ edit, which keeps the number of articles, never changes them)."""
 
 
 def stable_hash(article_id: str) -> int:
-    """A hash of an id that is the same in every process and on every machine."""
-    return int.from_bytes(hashlib.blake2b(article_id.encode(), digest_size=8).digest(), "big")
+    """A 64-bit hash of an id that is the same in every process and on every machine (two checksums in C:
+    every build hashes every id)."""
+    data = article_id.encode()
+    return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 
 def sample_rows(ids: Sequence[str], size: int) -> np.ndarray:
     """Indices of the `size` ids with the lowest stable hash, in hash order."""
     hashes = np.fromiter(map(stable_hash, ids), np.uint64, len(ids))
-    order = np.argsort(hashes, kind="stable")
-    return order[: max(size, 0)]
+    return np.lexsort((np.array(ids, str), hashes))[: max(size, 0)]  # equal hashes: by id
 
 
 def cluster_count(n_articles: int) -> int:
@@ -259,8 +260,7 @@ def _centroids(latent: np.ndarray, k: int) -> np.ndarray:
     centres = latent[:k].copy()
     for _ in range(_KMEANS_STEPS):
         nearest = np.argmax(latent @ centres.T, 1)
-        sums = np.zeros(centres.shape)
-        np.add.at(sums, nearest, latent)
+        sums = (np.arange(k)[:, None] == nearest).astype(np.float64) @ latent  # exact: sums of integers
         norm = np.linalg.norm(sums, axis=1, keepdims=True)
         centres = np.where(norm > 0, np.rint(sums * LATENT_SCALE / np.maximum(norm, 1e-300)), centres)
         centres = centres.astype(np.float32)

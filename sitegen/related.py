@@ -162,11 +162,13 @@ def _lists(docs: Sequence[RelatedDoc], ranked: np.ndarray, k: int) -> dict[str, 
     """Each doc's pins, then its best candidates (indices into docs, best first, -1: none); k ids at most."""
     ids = [d.id for d in docs]
     names = np.array([*ids, None], object)  # -1 picks None
-    related = {i: tuple(filter(None, best)) for i, best in zip(ids, names[ranked[:, :k]].tolist())}
-    for r, d in enumerate(docs):
-        if d.pinned or not d.enabled:
-            chosen = dict.fromkeys(p for p in (*d.pinned, *filter(None, names[ranked[r]])) if p != d.id)
-            related[d.id] = tuple(chosen)[:k] if d.enabled else ()
+    related = dict(zip(ids, map(tuple, names[ranked[:, :k]].tolist())))
+    for r in np.flatnonzero((ranked[:, :k] < 0).any(1)).tolist():
+        related[ids[r]] = tuple(filter(None, related[ids[r]]))
+    for r in [r for r, d in enumerate(docs) if d.pinned or not d.enabled]:
+        d = docs[r]
+        chosen = dict.fromkeys(p for p in (*d.pinned, *filter(None, names[ranked[r]])) if p != d.id)
+        related[d.id] = tuple(chosen)[:k] if d.enabled else ()
     return related
 
 
@@ -236,25 +238,40 @@ def _shortlist(vectors: np.ndarray, probes: np.ndarray, keep: int, rows: np.ndar
                ) -> tuple[np.ndarray, np.ndarray]:
     """For these rows, the `keep` other rows most similar in the latent space (ties to the lower index; -1:
     none) among the rows of its nearest clusters (`probes`); and those similarities (integer dot products)."""
-    n = len(vectors)
-    home = probes[:, 0]
-    table = np.full((n, probes.shape[1], keep), -1, np.int64)
-    for c in np.unique(probes[rows]):
-        members = np.flatnonzero(home == c)
-        queries, slot = np.nonzero(probes[rows] == c)
-        queries = rows[queries]
-        width = min(keep, len(members))
-        step = max(1, (1 << 22) // max(len(members), 1))
-        for start in range(0, len(queries), step):
-            q, j = queries[start : start + step], slot[start : start + step]
-            sims = (vectors[q] @ vectors[members].T).astype(np.int64)  # exact: integers below 2**24
-            key = (sims + (1 << 24)) * n + (n - 1 - members)
-            key[q[:, None] == members] = -1
-            if width < len(members):
-                key = np.partition(key, len(members) - width, 1)[:, len(members) - width :]
-            table[q, j, :width] = key
-    table = -np.sort(-table[rows].reshape(len(rows), probes.shape[1] * keep), 1)[:, :keep]
-    return np.where(table >= 0, n - 1 - table % n, -1), np.where(table >= 0, table // n - (1 << 24), 0)
+    n, width = len(vectors), probes.shape[1]
+    # Keys (similarity + 2**24) x n + (n - 1 - row) are exact in float64 (below 2**45 + 2**20): the larger
+    # key is the more similar row, then the lower one.
+    table = np.full((len(rows), width, keep), -1.0)
+    home = np.argsort(probes[:, 0], kind="stable")
+    home_start = np.searchsorted(probes[home, 0], np.arange(probes.max(initial=0) + 2))
+    wanted = probes[rows].ravel()
+    by_cluster = np.argsort(wanted, kind="stable")
+    starts = np.searchsorted(wanted[by_cluster], np.arange(probes.max(initial=0) + 2))
+    for c in np.unique(wanted).tolist():
+        members = home[home_start[c] : home_start[c + 1]]
+        if not len(members):
+            continue
+        seekers = by_cluster[starts[c] : starts[c + 1]]  # positions in (rows, width)
+        tie = (n - 1 - members).astype(np.float64)
+        step = max(1, (1 << 21) // len(members))
+        for begin in range(0, len(seekers), step):
+            at = seekers[begin : begin + step]
+            q = rows[at // width]
+            key = (vectors[q] @ vectors[members].T).astype(np.float64)  # exact: integers below 2**24
+            key += 1 << 24
+            key *= n
+            key += tie
+            mine = np.searchsorted(members, q)  # a row never lists itself
+            own = np.flatnonzero(members[np.minimum(mine, len(members) - 1)] == q)
+            key[own, mine[own]] = -1.0
+            top = min(keep, len(members))
+            if top < len(members):
+                key = np.partition(key, len(members) - top, 1)[:, len(members) - top :]
+            table[at // width, at % width, :top] = key
+    table = -np.sort(-table.reshape(len(rows), width * keep), 1)[:, :keep]
+    found = table >= 0
+    key = np.where(found, table, 0).astype(np.int64)
+    return np.where(found, n - 1 - key % n, -1), np.where(found, key // n - (1 << 24), 0)
 
 
 def _recency(mine: np.ndarray, times: np.ndarray, pool: np.ndarray, s: RelatedSettings) -> np.ndarray:
@@ -302,8 +319,9 @@ def _scored(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSett
     state_key = f"{key}/lists/{hashlib.sha256(repr((settings, keep)).encode()).hexdigest()}"
     before = memo.get(state_key) if memo is not None else None
     state = _State.of(docs, terms)
+    rows = None
     if before is None or not state.update(before, n // 8):
-        weighted = _rows(docs, terms, stats, settings)[1]
+        rows, weighted = _rows(docs, terms, stats, settings)
         state.vectors = _latent(stats, weighted, settings)
         state.probes = _clusters(state.vectors, stats.centroids)
         todo = np.arange(n)
@@ -316,19 +334,21 @@ def _scored(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSett
         state.probes[fresh] = _clusters(state.vectors[fresh], stats.centroids)
         todo = state.reach(fresh)
     if len(todo):
-        _rank(docs, terms, stats, settings, state, todo)
+        _rank(docs, terms, stats, settings, state, todo, rows)
     if memo is not None:
         memo.put(state_key, state)
     return docs, state.pool, state.scores
 
 
 def _rank(docs: Sequence[RelatedDoc], terms: TermCounts, stats: latent.Statistics, settings: RelatedSettings,
-          state: _State, todo: np.ndarray) -> None:
-    """Shortlist and score these rows of the state."""
+          state: _State, todo: np.ndarray, rows: _Rows | None) -> None:
+    """Shortlist and score these rows of the state (`rows`: every doc's word and tag vector, if at hand)."""
     pool, agree = _shortlist(state.vectors, state.probes, state.pool.shape[1], todo)
-    # Word and tag vectors of the rows to score and of their candidates only.
-    needed = np.unique(np.concatenate((todo, pool[pool >= 0])))
-    rows = _rows([docs[r] for r in needed], terms.rows(needed), stats, settings)[0]
+    if rows is None:  # the word and tag vectors of the rows to score and of their candidates only
+        needed = np.unique(np.concatenate((todo, pool[pool >= 0])))
+        rows = _rows([docs[r] for r in needed], terms.rows(needed), stats, settings)[0]
+    else:
+        needed = np.arange(len(docs))
     local = np.where(pool >= 0, np.searchsorted(needed, pool), -1)
     scale = _shares(settings)[1] / latent.LATENT_SCALE**2
     scores = np.where(pool >= 0, _dots(rows, local, np.searchsorted(needed, todo)) + scale * agree, 0.0)
