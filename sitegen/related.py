@@ -149,25 +149,24 @@ def _dots(rows: _Rows, pool: np.ndarray, query: np.ndarray) -> np.ndarray:
     return out
 
 
-def _order(pool: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's candidates by decreasing score, ties to the lower index; -1 for none."""
-    n = len(pool)
+def _order(pool: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
+    """Each row's candidates (indices below n) by decreasing score, ties to the lower index; -1 for none."""
     key = np.rint(scores * _UNIT).astype(np.int64) * n + (n - 1 - pool)
     key[(pool < 0) | (scores <= 0)] = -1
     key = np.take_along_axis(key, np.argsort(-key, axis=1), 1)
-    return np.where(key >= 0, n - 1 - key % n, -1), np.where(key >= 0, (key // n) / _UNIT, 0.0)
+    return np.where(key >= 0, n - 1 - key % n, -1)
 
 
-def _lists(docs: Sequence[RelatedDoc], ranked: np.ndarray, k: int) -> dict[str, tuple[str, ...]]:
-    """Each doc's pins, then its best candidates (indices into docs, best first, -1: none); k ids at most."""
+def _lists(docs: Sequence[RelatedDoc], names: np.ndarray, ranked: np.ndarray, k: int
+           ) -> dict[str, tuple[str, ...]]:
+    """Each doc's pins, then its best candidates (`ranked`: indices into `names`, best first, -1: none); k ids
+    at most."""
     ids = [d.id for d in docs]
-    names = np.array([*ids, None], object)  # -1 picks None
     related = dict(zip(ids, map(tuple, names[ranked[:, :k]].tolist())))
     for r in np.flatnonzero((ranked[:, :k] < 0).any(1)).tolist():
         related[ids[r]] = tuple(filter(None, related[ids[r]]))
-    for r in [r for r, d in enumerate(docs) if d.pinned or not d.enabled]:
-        d = docs[r]
-        chosen = dict.fromkeys(p for p in (*d.pinned, *filter(None, names[ranked[r]])) if p != d.id)
+    for d, best in ((d, ranked[r]) for r, d in enumerate(docs) if d.pinned or not d.enabled):
+        chosen = dict.fromkeys(p for p in (*d.pinned, *filter(None, names[best])) if p != d.id)
         related[d.id] = tuple(chosen)[:k] if d.enabled else ()
     return related
 
@@ -287,22 +286,24 @@ def compute_related(docs: Sequence[RelatedDoc], terms: TermCounts, settings: Rel
                     memo: Memo | None = None) -> dict[str, tuple[str, ...]]:
     """For every doc id: up to settings.count related ids, best first (pins first, never itself, no
     duplicates).  Row r of `terms` holds the terms of docs[r]; `memo` keeps corpus statistics between calls."""
-    docs, pool, scores = _scored(docs, terms, settings, memo)
-    return _lists(docs, _order(pool, scores)[0], max(settings.count, 0))
+    docs, state = _scored(docs, terms, settings, memo)
+    return dict(state.lists) if state else {d.id: () for d in docs}
 
 
 def shortlists(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSettings,
                memo: Memo | None = None) -> dict[str, tuple[str, ...]]:
     """For every doc id: the ids its list is chosen from (the nearest in the latent space, nearest first).
     A list can change only when its own article, or an article that enters or leaves these, changes."""
-    docs, pool, _ = _scored(docs, terms, settings, memo)
+    docs, state = _scored(docs, terms, settings, memo)
+    if state is None:
+        return {d.id: () for d in docs}
     ids = np.array([*(d.id for d in docs), None], object)  # -1 picks None
-    return {d.id: tuple(filter(None, row)) for d, row in zip(docs, ids[pool].tolist())}
+    return {d.id: tuple(filter(None, row)) for d, row in zip(docs, ids[state.pool].tolist())}
 
 
 def _scored(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSettings, memo: Memo | None
-            ) -> tuple[list[RelatedDoc], np.ndarray, np.ndarray]:
-    """The docs in canonical order, each one's shortlist (indices, -1: none) and their exact scores."""
+            ) -> tuple[list[RelatedDoc], _State | None]:
+    """The docs in canonical order and the ranking's results (None: no lists to make)."""
     if len({d.id for d in docs}) != len(docs):
         raise ValueError("compute_related: duplicate article ids")
     if len(terms.ptr) != len(docs) + 1:
@@ -314,7 +315,7 @@ def _scored(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSett
     n, k = len(docs), max(settings.count, 0)
     keep = _SHORTLIST * k + max((len(d.pinned) for d in docs), default=0)
     if n < 2 or not k:
-        return docs, np.full((n, 0), -1), np.zeros((n, 0))
+        return docs, None
     stats, key = _statistics(docs, terms, settings, memo)
     state_key = f"{key}/lists/{hashlib.sha256(repr((settings, keep)).encode()).hexdigest()}"
     before = memo.get(state_key) if memo is not None else None
@@ -326,7 +327,7 @@ def _scored(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSett
         state.probes = _clusters(state.vectors, stats.centroids)
         todo = np.arange(n)
         state.pool, state.agree = np.full((n, keep), -1), np.zeros((n, keep), np.int64)
-        state.scores = np.zeros((n, keep))
+        state.scores, state.lists = np.zeros((n, keep)), {}
     else:
         fresh = np.flatnonzero(state.fresh)
         weighted = _rows([docs[r] for r in fresh], terms.rows(fresh), stats, settings)[1]
@@ -335,9 +336,11 @@ def _scored(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSett
         todo = state.reach(fresh)
     if len(todo):
         _rank(docs, terms, stats, settings, state, todo, rows)
+        names = np.array([*(d.id for d in docs), None], object)  # -1 picks None
+        state.lists.update(_lists([docs[r] for r in todo], names, _order(state.pool[todo], state.scores[todo], n), k))
     if memo is not None:
         memo.put(state_key, state)
-    return docs, state.pool, state.scores
+    return docs, state
 
 
 def _rank(docs: Sequence[RelatedDoc], terms: TermCounts, stats: latent.Statistics, settings: RelatedSettings,
@@ -365,6 +368,7 @@ class _State:
         self.ids, self.digests, self.meta = ids, digests, meta
         self.vectors = self.probes = self.pool = self.agree = self.scores = self.fresh = np.zeros(0)
         self.lost = np.zeros(0, bool)
+        self.lists: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def of(cls, docs: Sequence[RelatedDoc], terms: TermCounts) -> _State:
@@ -373,9 +377,9 @@ class _State:
         mix = (terms.term.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
                ^ terms.count.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)) * (at.astype(np.uint64) * 2 + 1)
         mix ^= mix >> np.uint64(29)
-        total = np.concatenate(([0], np.cumsum(mix, dtype=np.uint64)))
+        total = np.concatenate((np.zeros(1, np.uint64), np.cumsum(mix, dtype=np.uint64)))
         digests = total[terms.ptr[1:]] - total[terms.ptr[:-1]] + np.diff(terms.ptr).astype(np.uint64)
-        return cls([d.id for d in docs], digests, [(d.tags, d.timestamp, d.url) for d in docs])
+        return cls([d.id for d in docs], digests, [(d.tags, d.timestamp, d.url, d.pinned, d.enabled) for d in docs])
 
     def update(self, before: _State, limit: int) -> bool:
         """Take over `before`'s results for the unchanged rows, if few changed: which rows are fresh (new or
@@ -400,6 +404,9 @@ class _State:
         self.agree, self.scores = np.zeros(self.pool.shape, np.int64), np.zeros(self.pool.shape)
         self.agree[same], self.scores[same] = before.agree[kept], before.scores[kept]
         self.lost = (self.pool == -2).any(1)
+        self.lists = dict(before.lists)
+        for gone in set(before.ids).difference(self.ids):
+            del self.lists[gone]
         return True
 
     def reach(self, fresh: np.ndarray) -> np.ndarray:
