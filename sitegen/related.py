@@ -326,8 +326,7 @@ def _scored(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSett
         state.vectors = _latent(stats, weighted, settings)
         state.probes = _clusters(state.vectors, stats.centroids)
         todo = np.arange(n)
-        state.pool, state.agree = np.full((n, keep), -1), np.zeros((n, keep), np.int64)
-        state.scores, state.lists = np.zeros((n, keep)), {}
+        state.pool, state.floor, state.lists = np.full((n, keep), -1), np.zeros(n, np.int64), {}
     else:
         fresh = np.flatnonzero(state.fresh)
         weighted = _rows([docs[r] for r in fresh], terms.rows(fresh), stats, settings)[1]
@@ -335,17 +334,18 @@ def _scored(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSett
         state.probes[fresh] = _clusters(state.vectors[fresh], stats.centroids)
         todo = state.reach(fresh)
     if len(todo):
-        _rank(docs, terms, stats, settings, state, todo, rows)
+        scores = _rank(docs, terms, stats, settings, state, todo, rows)
         names = np.array([*(d.id for d in docs), None], object)  # -1 picks None
-        state.lists.update(_lists([docs[r] for r in todo], names, _order(state.pool[todo], state.scores[todo], n), k))
+        state.lists.update(_lists([docs[r] for r in todo], names, _order(state.pool[todo], scores, n), k))
     if memo is not None:
         memo.put(state_key, state)
     return docs, state
 
 
 def _rank(docs: Sequence[RelatedDoc], terms: TermCounts, stats: latent.Statistics, settings: RelatedSettings,
-          state: _State, todo: np.ndarray, rows: _Rows | None) -> None:
-    """Shortlist and score these rows of the state (`rows`: every doc's word and tag vector, if at hand)."""
+          state: _State, todo: np.ndarray, rows: _Rows | None) -> np.ndarray:
+    """Shortlist these rows of the state and return their candidates' scores (`rows`: every doc's word and
+    tag vector, if at hand)."""
     pool, agree = _shortlist(state.vectors, state.probes, state.pool.shape[1], todo)
     if rows is None:  # the word and tag vectors of the rows to score and of their candidates only
         needed = np.unique(np.concatenate((todo, pool[pool >= 0])))
@@ -356,17 +356,18 @@ def _rank(docs: Sequence[RelatedDoc], terms: TermCounts, stats: latent.Statistic
     scale = _shares(settings)[1] / latent.LATENT_SCALE**2
     scores = np.where(pool >= 0, _dots(rows, local, np.searchsorted(needed, todo)) + scale * agree, 0.0)
     times = np.array([d.timestamp for d in docs])
-    state.pool[todo], state.agree[todo] = pool, agree
-    state.scores[todo] = scores * _recency(times[todo], times, pool, settings)
+    state.pool[todo], state.floor[todo] = pool, agree[:, -1]
+    return scores * _recency(times[todo], times, pool, settings)
 
 
 class _State:
     """One ranking's results by article id, left in the memo for the next: with the same statistics, the
-    rows whose article and candidates are unchanged keep their shortlist and scores (all exact)."""
+    rows whose article and candidates are unchanged keep their shortlist and list (all exact)."""
 
     def __init__(self, ids: list[str], digests: np.ndarray, meta: list[tuple]):
         self.ids, self.digests, self.meta = ids, digests, meta
-        self.vectors = self.probes = self.pool = self.agree = self.scores = self.fresh = np.zeros(0)
+        self.vectors = self.probes = self.pool = self.floor = self.fresh = np.zeros(0)
+        """Per row: latent vector, nearest clusters, shortlist, similarity of its last candidate."""
         self.lost = np.zeros(0, bool)
         self.lists: dict[str, tuple[str, ...]] = {}
 
@@ -401,8 +402,8 @@ class _State:
         self.probes[same] = before.probes[kept]
         self.pool = np.full((n, before.pool.shape[1]), -1)
         self.pool[same] = new_of[before.pool[kept]]
-        self.agree, self.scores = np.zeros(self.pool.shape, np.int64), np.zeros(self.pool.shape)
-        self.agree[same], self.scores[same] = before.agree[kept], before.scores[kept]
+        self.floor = np.zeros(n, np.int64)
+        self.floor[same] = before.floor[kept]
         self.lost = (self.pool == -2).any(1)
         self.lists = dict(before.lists)
         for gone in set(before.ids).difference(self.ids):
@@ -418,12 +419,17 @@ class _State:
             seekers = np.flatnonzero((self.probes == self.probes[r, 0]).any(1) & ~todo)
             sims = (self.vectors[seekers] @ self.vectors[r]).astype(np.int64)
             last = self.pool[seekers, -1]
-            floor = np.where(last >= 0, self.agree[seekers, -1], -(1 << 40))
+            floor = np.where(last >= 0, self.floor[seekers], -(1 << 40))
             todo[seekers[(sims > floor) | ((sims == floor) & (r < np.where(last >= 0, last, n)))]] = True
         return np.flatnonzero(todo)
 
     def __getstate__(self) -> dict:
-        return dict(self.__dict__, fresh=None, lost=None)
+        """Small integers where they fit: the state is read and written on every ranking."""
+        return dict(self.__dict__, fresh=None, lost=None, vectors=self.vectors.astype(np.int16),
+                    probes=self.probes.astype(np.int16), pool=self.pool.astype(np.int32),
+                    floor=self.floor.astype(np.int32))
 
     def __setstate__(self, values: dict) -> None:
-        self.__dict__.update(values)
+        self.__dict__.update(values, vectors=values["vectors"].astype(np.float32),
+                             probes=values["probes"].astype(np.int64), pool=values["pool"].astype(np.int64),
+                             floor=values["floor"].astype(np.int64))
