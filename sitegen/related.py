@@ -65,7 +65,7 @@ class TermCounts:
         ids = [vocab.setdefault(t, len(vocab)) for row in terms for t, _ in row]
         count = [n for row in terms for _, n in row]
         ptr = np.concatenate(([0], np.cumsum([len(row) for row in terms], dtype=np.int64)))
-        return cls(ptr, np.array(ids, np.int64), np.array(count, np.int64))
+        return cls(ptr, np.array(ids, np.int32), np.array(count, np.int32))  # as a store's: 32 bits
 
     def rows(self, order: np.ndarray) -> TermCounts:
         """These rows, in this order."""
@@ -212,7 +212,7 @@ def _rows(docs: Sequence[RelatedDoc], terms: TermCounts, stats: latent.Statistic
     ptr = np.concatenate(([0], np.cumsum(n_words + n_tags)))
     word_at = np.arange(len(terms.term)) + np.repeat(weighted.tag_ptr[:-1], n_words)
     tag_at = np.arange(len(tag_col)) + np.repeat(terms.ptr[1:], n_tags)
-    col, val = np.empty(ptr[-1], np.int64), np.empty(ptr[-1])
+    col, val = np.empty(ptr[-1], np.int32), np.empty(ptr[-1], np.float32)  # exact: multiples of 2**-16 up to 1
     col[word_at], val[word_at] = terms.term, latent.quantize(weighted.words * np.sqrt(words_share))
     col[tag_at], val[tag_at] = tag_col, latent.quantize(weighted.tag_weight * np.sqrt(tags_share))
     useful = val > 0
