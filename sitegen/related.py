@@ -17,8 +17,10 @@ could hold, changes.  Work is done in blocks of rows, whole numpy operations at 
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Protocol
 
 import numpy as np
@@ -74,6 +76,8 @@ class TermCounts:
         return TermCounts(np.concatenate(([0], np.cumsum(lengths))), self.term[at], self.count[at])
 
 
+_ID, _TIME, _URL, _PINNED = (operator.attrgetter(name) for name in ("id", "timestamp", "url", "pinned"))
+_META = operator.attrgetter("tags", "timestamp", "url", "pinned", "enabled")  # what a list depends on besides words
 _UNIT = 2.0**32  # fixed-point unit of scores: those closer than this are ties
 _BUDGET = 1 << 16  # array elements per block of rows: blocks stay in cache and reuse freed memory
 _PROBES = 3
@@ -180,7 +184,7 @@ def _shares(s: RelatedSettings) -> tuple[float, float, float]:
 def _statistics(docs: Sequence[RelatedDoc], terms: TermCounts, s: RelatedSettings, memo: Memo | None
                 ) -> tuple[latent.Statistics, str]:
     """The sample's statistics, from the memo when its inputs are those it was computed from; their key."""
-    rows = latent.sample_rows([d.id for d in docs], s.sample_size)
+    rows = latent.sample_rows(list(map(_ID, docs)), s.sample_size)
     sample = terms.rows(rows)
     tags = [docs[r].tags for r in rows]
     shares = _shares(s)
@@ -304,16 +308,17 @@ def shortlists(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedS
 def _scored(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSettings, memo: Memo | None
             ) -> tuple[list[RelatedDoc], _State | None]:
     """The docs in canonical order and the ranking's results (None: no lists to make)."""
-    if len({d.id for d in docs}) != len(docs):
+    if len(set(map(_ID, docs))) != len(docs):
         raise ValueError("compute_related: duplicate article ids")
     if len(terms.ptr) != len(docs) + 1:
         raise ValueError("compute_related: one row of terms per doc")
     # Canonical order, newest first then by URL: results do not depend on the input order, and the
     # lower index wins every tie (between two articles, whichever others there are).
-    order = sorted(range(len(docs)), key=lambda r: (-docs[r].timestamp, docs[r].url, docs[r].id))
+    keys = list(zip(map(operator.neg, map(_TIME, docs)), map(_URL, docs), map(_ID, docs)))
+    order = sorted(range(len(docs)), key=keys.__getitem__)
     docs, terms = [docs[r] for r in order], terms.rows(np.array(order, np.int64))
     n, k = len(docs), max(settings.count, 0)
-    keep = _SHORTLIST * k + max((len(d.pinned) for d in docs), default=0)
+    keep = _SHORTLIST * k + max(map(len, map(_PINNED, docs)), default=0)
     if n < 2 or not k:
         return docs, None
     stats, key = _statistics(docs, terms, settings, memo)
@@ -335,7 +340,7 @@ def _scored(docs: Sequence[RelatedDoc], terms: TermCounts, settings: RelatedSett
         todo = state.reach(fresh)
     if len(todo):
         scores = _rank(docs, terms, stats, settings, state, todo, rows)
-        names = np.array([*(d.id for d in docs), None], object)  # -1 picks None
+        names = np.array([*map(_ID, docs), None], object)  # -1 picks None
         state.lists.update(_lists([docs[r] for r in todo], names, _order(state.pool[todo], scores, n), k))
     if memo is not None:
         memo.put(state_key, state)
@@ -355,7 +360,7 @@ def _rank(docs: Sequence[RelatedDoc], terms: TermCounts, stats: latent.Statistic
     local = np.where(pool >= 0, np.searchsorted(needed, pool), -1)
     scale = _shares(settings)[1] / latent.LATENT_SCALE**2
     scores = np.where(pool >= 0, _dots(rows, local, np.searchsorted(needed, todo)) + scale * agree, 0.0)
-    times = np.array([d.timestamp for d in docs])
+    times = np.fromiter(map(_TIME, docs), float, len(docs))
     state.pool[todo], state.floor[todo] = pool, agree[:, -1]
     return scores * _recency(times[todo], times, pool, settings)
 
@@ -380,14 +385,15 @@ class _State:
         mix ^= mix >> np.uint64(29)
         total = np.concatenate((np.zeros(1, np.uint64), np.cumsum(mix, dtype=np.uint64)))
         digests = total[terms.ptr[1:]] - total[terms.ptr[:-1]] + np.diff(terms.ptr).astype(np.uint64)
-        return cls([d.id for d in docs], digests, [(d.tags, d.timestamp, d.url, d.pinned, d.enabled) for d in docs])
+        return cls(list(map(_ID, docs)), digests, list(map(_META, docs)))
 
     def update(self, before: _State, limit: int) -> bool:
         """Take over `before`'s results for the unchanged rows, if few changed: which rows are fresh (new or
         changed) and which kept rows lost a candidate (it changed or went)."""
-        index = {i: r for r, i in enumerate(before.ids)}
-        old = np.array([index.get(i, -1) for i in self.ids], np.int64)
-        same = np.array([o >= 0 and before.meta[o] == m for o, m in zip(old.tolist(), self.meta)], bool)
+        index = dict(zip(before.ids, range(len(before.ids))))
+        old = np.fromiter(map(index.get, self.ids, repeat(-1)), np.int64, len(self.ids))
+        same = np.fromiter(map(operator.eq, map(before.meta.__getitem__, old.tolist()), self.meta), bool,
+                           len(self.ids)) & (old >= 0)
         same &= before.digests[old] == self.digests
         if (~same).sum() + len(before.ids) - same.sum() > limit:
             return False
