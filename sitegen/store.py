@@ -1,4 +1,5 @@
-"""The persistent article cache: parsed articles by file, their HTML bodies and terms, and related lists.
+"""The persistent article cache: parsed articles by file, their HTML bodies and terms, related lists and the
+corpus statistics they were ranked with.
 
 One SQLite file per site. Metadata loads in one query; bodies and terms are fetched only when a page or
 the related ranking needs them, so a rebuild of nothing touches neither and memory stays bounded.  Terms
@@ -94,6 +95,7 @@ class ArticleStore:
                   "html TEXT)")
         c.execute("CREATE TABLE terms (id TEXT PRIMARY KEY, pairs BLOB)")
         c.execute("CREATE TABLE related (key TEXT PRIMARY KEY, lists BLOB)")
+        c.execute("CREATE TABLE statistics (key TEXT PRIMARY KEY, value BLOB)")
         c.execute("CREATE TABLE vocabulary (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL)")
 
     def index(self) -> dict[str, Cached]:
@@ -161,10 +163,32 @@ class ArticleStore:
             self.conn.execute("DELETE FROM related")
             self.conn.execute("INSERT INTO related VALUES (?, ?)", (key, pickle.dumps(lists, protocol=5)))
 
+    def statistics(self) -> StatisticsMemo:
+        """The related ranking's corpus statistics, by the digest of their sample."""
+        return StatisticsMemo(self)
+
     def close(self) -> None:
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
         self._conn = None
+
+
+class StatisticsMemo:
+    """The last corpus statistics of the related ranking and its last results (sitegen.related.Memo): an
+    edit outside the sample finds them here and re-ranks only the lists it can enter or leave."""
+
+    def __init__(self, store: ArticleStore):
+        self._store = store
+
+    def get(self, key: str) -> object | None:
+        row = self._store.conn.execute("SELECT value FROM statistics WHERE key = ?", (key,)).fetchone()
+        return pickle.loads(row[0]) if row else None
+
+    def put(self, key: str, value: object) -> None:
+        """Keep this value only: new statistics replace every value, a new ranking state the last one."""
+        with self._store.conn:
+            self._store.conn.execute("DELETE FROM statistics WHERE ? = 0 OR instr(key, '/') > 0", ("/" in key,))
+            self._store.conn.execute("INSERT INTO statistics VALUES (?, ?)", (key, pickle.dumps(value, protocol=5)))
 
 
 def discard(path: Path) -> None:

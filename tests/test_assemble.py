@@ -77,9 +77,9 @@ def computed(monkeypatch) -> list[int]:
     runs: list[int] = []
     original = sitegen.related.compute_related
 
-    def counting(docs, terms, settings):
+    def counting(docs, terms, settings, memo=None):
         runs.append(len(docs))
-        return original(docs, terms, settings)
+        return original(docs, terms, settings, memo)
 
     monkeypatch.setattr(sitegen.related, "compute_related", counting)
     return runs

@@ -8,7 +8,9 @@ from collections import namedtuple
 import numpy as np
 import pytest
 
-from sitegen.related import RelatedDoc, RelatedSettings, TermCounts, _reduce, compute_related
+from sitegen import latent
+from sitegen import related as related_module
+from sitegen.related import RelatedDoc, RelatedSettings, TermCounts, compute_related, shortlists
 from sitegen.terms import Terms, extract_terms
 
 DAY = 86400.0
@@ -77,8 +79,8 @@ def test_same_result_for_any_input_order():
 def test_same_result_for_any_numbering_of_terms():
     docs, _ = archive(80, tags=True)
     counts = TermCounts.of([t for _, t in docs])
-    # Few terms and postings kept: ties between equally strong terms decide what is kept.
-    settings = RelatedSettings(max_terms=3, max_postings=4)
+    # A sample of part of the archive: its statistics and basis must not depend on the numbering either.
+    settings = RelatedSettings(sample_size=50)
     expected = compute_related([d for d, _ in docs], counts, settings)
     for seed in range(3):
         renumber = np.random.default_rng(seed).permutation(3 * len(counts.term))  # gaps, as a store's ids have
@@ -201,34 +203,65 @@ def test_multilingual_lists_stay_on_topic():
     assert precision(related, topic_of) == 1.0
 
 
-def reference_top(pairs: list[Doc], s: RelatedSettings) -> dict[str, tuple[str, ...]]:
-    """Brute-force text + tag cosine with the module's documented weighting (no expansion, no recency)."""
+UNSPACED_AND_OTHER_SCRIPTS = {  # per topic: two stories each in Chinese, Japanese, Korean and Russian
+    "typhoon": [
+        "台风登陆广东，暴雨导致航班取消，沿海地区发布红色预警", "强台风逼近广东沿海，机场航班大面积取消，暴雨预警升级",
+        "台風が九州に上陸、大雨で航空便が欠航し沿岸に警報", "大型の台風が接近、九州の空港で欠航相次ぐ、大雨警報",
+        "태풍이 남해안에 상륙, 폭우로 항공편 결항", "태풍 북상에 항공편 결항 잇따라, 남해안 폭우 경보",
+        "Тайфун обрушился на побережье, ливни и отмена рейсов в аэропорту",
+        "Тайфун приближается: аэропорт отменил рейсы, ливни на побережье",
+    ],
+    "markets": [
+        "股市大涨，上证指数创新高，投资者信心回升", "上证指数收盘上涨，股市成交额放大，投资者情绪好转",
+        "株式市場が急伸、日経平均株価が最高値を更新、投資家の買い", "日経平均株価が続伸、株式市場に投資家の資金が流入",
+        "주식 시장 급등, 코스피 지수 사상 최고치", "코스피 지수 상승, 주식 시장에 투자자 몰려",
+        "Фондовый рынок вырос, индекс акций обновил рекорд, инвесторы покупают",
+        "Индекс акций растёт, инвесторы вкладывают деньги в рынок",
+    ],
+}
+
+
+def test_lists_stay_on_topic_and_in_language_in_unspaced_and_other_scripts():
+    docs, topic_of = [], {}
+    for topic, texts in UNSPACED_AND_OTHER_SCRIPTS.items():
+        for i, text in enumerate(texts):
+            doc_id = f"{topic}-{i}.md"
+            docs.append(doc(doc_id, extract_terms(text[:12], "", text), i * DAY))
+            topic_of[doc_id] = topic
+    related = rank(docs, RelatedSettings(count=1))
+    assert all(len(rs) == 1 for rs in related.values())
+    assert {i: rs[0] for i, rs in related.items()} == {f"{t}-{i}.md": f"{t}-{i ^ 1}.md"
+                                                       for t in UNSPACED_AND_OTHER_SCRIPTS for i in range(8)}
+
+
+def reference_scores(pairs: list[Doc], s: RelatedSettings) -> np.ndarray:
+    """Brute-force word + tag cosine with the module's documented weighting (whole archive as the sample)."""
     Ref = namedtuple("Ref", "id tags terms")
     docs = [Ref(d.id, d.tags, t) for d, t in pairs]
     vocab = sorted({t for d in docs for t, _ in d.terms} | {"#" + t for d in docs for t in d.tags})
     at = {t: i for i, t in enumerate(vocab)}
     tf = np.zeros((len(docs), len(vocab)))
+    mean = np.mean([sum(c for _, c in e.terms) for e in docs])
     for r, d in enumerate(docs):
         length = sum(c for _, c in d.terms)
         for t, c in d.terms:
-            tf[r, at[t]] = c * 2.2 / (c + 1.2 * (0.25 + 0.75 * length / np.mean([sum(c for _, c in e.terms) for e in docs])))
+            tf[r, at[t]] = c * 2.2 / (c + 1.2 * (0.25 + 0.75 * length / mean))
         for t in d.tags:
             tf[r, at["#" + t]] = 1.0
     df = (tf > 0).sum(0)
-    w = tf * np.log(len(docs) / df)
+    w = tf * np.log((len(docs) + 1) / (df + 1))
+    w[:, df > max(s.max_df_ratio * len(docs), 32)] = 0
     is_tag = np.array([t.startswith("#") for t in vocab])
-    for part, weight in ((~is_tag, s.text_weight), (is_tag, s.tag_weight)):
+    for part, weight in ((~is_tag, s.text_weight * (1 - s.latent_weight)), (is_tag, s.tag_weight)):
         norm = np.linalg.norm(w[:, part], axis=1, keepdims=True)
         w[:, part] *= math.sqrt(weight) / np.where(norm > 0, norm, 1)
-    w[:, (df < 2) | (df > max(s.max_df_ratio * len(docs), s.max_postings))] = 0
     sims = w @ w.T
     np.fill_diagonal(sims, 0)
-    return {d.id: tuple(docs[j].id for j in np.argsort(-sims[r], kind="stable")[: s.count] if sims[r, j] > 0)
-            for r, d in enumerate(docs)}
+    return sims
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_sparse_machinery_matches_brute_force(seed):
+def test_word_and_tag_scores_match_brute_force(seed):
     rng = random.Random(seed)
     words = [f"w{i}" for i in range(60)]
     docs = []
@@ -236,24 +269,100 @@ def test_sparse_machinery_matches_brute_force(seed):
         tags = tuple(rng.sample("abcdefgh", rng.randint(0, 2)))
         docs.append(doc(f"{i}.md", tuple(sorted((w, rng.randint(1, 4)) for w in rng.sample(words, rng.randint(1, 25)))),
                         tags=tags))
-    exact = RelatedSettings(count=6, recency_weight=0.0, expansion_weight=0.0, max_postings=10**6)
-    assert rank(docs, exact) == reference_top(docs, exact)
-    # Capped posting lists and pruned vectors only shortlist; the final scores stay exact.
-    capped = dataclasses.replace(exact, max_postings=8, max_terms=12)
-    agree = [len(set(a) & set(b)) / 6 for a, b in zip(rank(docs, capped).values(), rank(docs, exact).values())]
-    assert np.mean(agree) > 0.6
+    words_only = RelatedSettings(count=6, recency_weight=0.0, latent_weight=0.0)
+    sims = reference_scores(docs, words_only)
+    index = {d.id: r for r, (d, _) in enumerate(docs)}
+    related = rank(docs, words_only)
+    agree = []
+    for i, listed in related.items():
+        scores = [sims[index[i], index[j]] for j in listed]
+        # Each list is ordered by the exact score (the latent space only shortlists) ...
+        assert scores == sorted(scores, reverse=True) and min(scores) > 0
+        best = set(np.argsort(-sims[index[i]], kind="stable")[:6].tolist())
+        agree.append(len(best & {index[j] for j in listed}) / 6)
+    # ... and holds most of the brute-force best.
+    assert np.mean(agree) > 0.8
 
 
-def test_expansion_keeps_lists_on_topic_with_noisy_tags():
+def test_lists_stay_on_topic_with_noisy_tags():
     docs, topic_of = archive(400, tags=True)
     assert precision(rank(docs, RelatedSettings()), topic_of) == 1.0
 
 
-def test_combined_vectors_keep_the_k_largest_entries_above_the_floor_normalised():
-    rows = np.array([0, 2, 5]), np.array([0, 1, 0, 2, 3]), np.array([0.6, 0.8, 0.6, 0.1, 0.005])
-    sources, coef = np.array([[0, 1]]), np.array([[0.5, 0.5]])  # sums: 0.6, 0.4, 0.05, 0.0025
-    one_part, unit = np.zeros(4, np.int64), np.ones(2)
-    ptr, col, val = _reduce(rows, sources, coef, 3, 0.0, one_part, unit)
-    assert ptr.tolist() == [0, 3] and sorted(col.tolist()) == [0, 1, 2]
-    ptr, col, val = _reduce(rows, sources, coef, 3, 0.1, one_part, unit)
-    assert sorted(zip(col.tolist(), np.round(val, 6).tolist())) == [(0, 0.832050), (1, 0.554700)]
+def edited(docs: list[Doc], at: int, text: str) -> list[Doc]:
+    return [*docs[:at], (docs[at][0], extract_terms(text, "", text)), *docs[at + 1 :]]
+
+
+class CountingMemo(dict):
+    """A memo for compute_related that counts the statistics it was given."""
+
+    puts = 0
+
+    def put(self, key, value):
+        self.puts += "/" not in key  # statistics, not ranking results
+        self[key] = value
+
+
+def test_an_edit_outside_the_sample_reranks_only_the_lists_it_can_enter_or_leave():
+    docs, topic_of = archive(600, tags=True)
+    settings = RelatedSettings(sample_size=100)
+    sample = {docs[r][0].id for r in latent.sample_rows([d.id for d, _ in docs], 100)}
+    memo, vocab = CountingMemo(), {}
+    counts = TermCounts.of([t for _, t in docs], vocab)
+    before = compute_related([d for d, _ in docs], counts, settings, memo)
+    near_before = shortlists([d for d, _ in docs], counts, settings, memo)
+    assert memo.puts == 1 and precision(before, topic_of) == 1.0
+    for at in [r for r, (d, _) in enumerate(docs) if d.id not in sample][:5]:
+        moved = edited(docs, at, TOPICS["music"] + " " + TOPICS["music"])  # now about music
+        counts = TermCounts.of([t for _, t in moved], vocab)
+        after = compute_related([d for d, _ in moved], counts, settings, memo)
+        near_after = shortlists([d for d, _ in moved], counts, settings, memo)
+        x = docs[at][0].id
+        changed = {i for i in before if before[i] != after[i]}
+        could = {x} | {i for i in before if x in near_before[i] or x in near_after[i]}
+        assert changed <= could and len(could) < len(docs) // 4
+    assert memo.puts == 1  # the statistics were not computed again
+
+
+def test_an_edit_inside_the_sample_computes_the_statistics_again():
+    docs, _ = archive(300)
+    settings = RelatedSettings(sample_size=100)
+    at = int(latent.sample_rows([d.id for d, _ in docs], 100)[0])
+    memo = CountingMemo()
+    for version in (docs, edited(docs, at, TOPICS["music"])):
+        compute_related([d for d, _ in version], TermCounts.of([t for _, t in version]), settings, memo)
+    assert memo.puts == 2
+
+
+def test_sample_is_the_lowest_stable_hashes_whatever_the_order():
+    ids = [f"{i}.md" for i in range(50)]
+    picked, backwards = {ids[r] for r in latent.sample_rows(ids, 10)}, ids[::-1]
+    assert picked == {backwards[r] for r in latent.sample_rows(backwards, 10)} and len(picked) == 10
+    assert max(map(latent.stable_hash, picked)) < min(latent.stable_hash(i) for i in set(ids) - picked)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_ranking_again_from_the_last_results_equals_ranking_from_scratch(seed, monkeypatch):
+    ranked = []
+    rank_rows = related_module._rank
+    monkeypatch.setattr(related_module, "_rank", lambda *a: ranked.append(len(a[5])) or rank_rows(*a))
+    rng = random.Random(seed)
+    docs, _ = archive(300, seed=seed)
+    settings, memo, vocab = RelatedSettings(sample_size=60), CountingMemo(), {}
+    for step in range(12):
+        at = rng.randrange(len(docs))
+        kind = rng.choice(["words", "words", "date", "tags", "delete", "create"])
+        if kind == "words":
+            docs = edited(docs, at, " ".join(rng.sample(TOPICS[rng.choice(list(TOPICS))].split(), 4)))
+        elif kind == "date":
+            docs[at] = (dataclasses.replace(docs[at][0], timestamp=1.6e9 + rng.randrange(3000) * DAY), docs[at][1])
+        elif kind == "tags":
+            docs[at] = (dataclasses.replace(docs[at][0], tags=(rng.choice(["north", "comet"]),)), docs[at][1])
+        elif kind == "delete":
+            docs = docs[:at] + docs[at + 1 :]
+        else:
+            docs = [*docs, doc(f"new{step}.md", extract_terms("", "", TOPICS["courts"]), 1.6e9)]
+        counts = TermCounts.of([t for _, t in docs], vocab)
+        again = compute_related([d for d, _ in docs], counts, settings, memo)
+        assert again == compute_related([d for d, _ in docs], counts, settings), (step, kind)
+    assert sum(n < 100 for n in ranked[::2]) >= 6  # most edits ranked few rows again (every other: from scratch)
