@@ -158,7 +158,7 @@ class BuildSession:
                 warnings = read.warnings + built.warnings + done.warnings
                 published = phases.publish(ctx, done, staged, chosen, warnings)
             searched = None if options.defer_search else phases.index(ctx, published.search)
-        notices += [n for n in (opened, searched.notice if searched else None) if n]
+        notices = [*notices, *(n for n in (opened, searched.notice if searched else None) if n)]
         if options.defer_search:
             with self._lock:
                 self._search = published.search
