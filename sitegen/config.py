@@ -90,9 +90,12 @@ class SiteConfig:
     """IANA zone for dates written without an offset."""
     per_page: int = 10
     """Articles per list page."""
-    date_format: str = "%H:%M %Z %d %B %Y"
-    """strftime pattern for article timestamps; `%Z` shows the zone (BST, GMT, UTC+03:00)."""
-    day_format: str = "%d %B %Y"
+    date_format: str = "%H:%M %Z %-d %B %Y"
+    """strftime pattern for article timestamps; `%Z` shows the zone (BST, GMT, UTC+03:00), `%-d` the day
+    without a leading zero."""
+    time_format: str = "%H:%M %Z"
+    """strftime pattern for an update made on the day of publication ("Updated 11:20 BST")."""
+    day_format: str = "%-d %B %Y"
     """strftime pattern for dates without a time: short listings and articles dated by day only."""
     feed_entries: int = 20
     """Entries per Atom feed."""
