@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from sitegen.config import Permalinks, SiteConfig
 from sitegen.errors import SiteError
 from sitegen.model import Article, Group, Page, Site, linked_article, source_path
-from sitegen.taxonomy import display_name, group_key
+from sitegen.taxonomy import display_name, group_key, name_order
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME_BYTES = 255
@@ -213,7 +213,7 @@ def _feed_ids(site: Site, ids: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _by_name(groups: dict[str, Group]) -> list[Group]:
-    return sorted(groups.values(), key=lambda g: (g.name.casefold(), g.key))
+    return sorted(groups.values(), key=lambda g: (name_order(g.name), g.key))
 
 
 def _archive_tree(site: Site) -> tuple[tuple[Link, tuple[Link, ...]], ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import cache
 
 from sitegen.dates import format_date
 from sitegen.model import Article, Group
@@ -21,6 +22,19 @@ def group_key(name: str) -> str:
     """The key of the tag or author group that `name` belongs to, also its URL name: `São Paulo` and
     `são paulo` share `sao-paulo`. Every such key is made here."""
     return slugify(name)
+
+
+def name_order(name: str) -> tuple:
+    """Sort key for names as a reader expects them (Unicode collation: `São Tomé` before
+    `Städtepartnerschaft`, case and accents deciding only ties), not by code point."""
+    return _collator().sort_key(name)
+
+
+@cache
+def _collator():  # its table takes ~0.5 s to load: only for builds that list names
+    import pyuca
+
+    return pyuca.Collator()
 
 
 def display_name(groups: dict[str, Group], name: str) -> str:

@@ -141,3 +141,10 @@ def test_archives_are_newest_first():
 @pytest.mark.parametrize("fn", [tags_of, authors_of, years_of, months_of])
 def test_empty_site(fn):
     assert fn({}, ()) == {}
+
+
+def test_names_sort_by_collation_not_code_point():
+    from sitegen.taxonomy import name_order
+    names = ["Städtepartnerschaft", "zoning", "São Tomé", "Sao Paulo", "apple", "Éclair"]
+    assert sorted(names, key=name_order) == ["apple", "Éclair", "Sao Paulo", "São Tomé", "Städtepartnerschaft",
+                                             "zoning"]
