@@ -2,6 +2,7 @@
 returns what the article holds, or raises `Invalid` with what is wrong (reported at the key's line)."""
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -9,8 +10,8 @@ from typing import Any, NamedTuple
 
 from sitegen.config import SiteConfig
 from sitegen.dates import has_time, parse_date
-from sitegen.errors import SiteError
-from sitegen.migrate import is_jekyll, title_from_name
+from sitegen.errors import KeyTypo, SiteError
+from sitegen.migrate import FOREIGN_KEYS, is_jekyll, title_from_name
 from sitegen.slugs import is_safe_segment, slugify
 from sitegen.taxonomy import group_key
 
@@ -197,6 +198,20 @@ KEYS = (
     Key("excerpt_separator", _separator),
 )
 KNOWN_KEYS = frozenset(name for key in KEYS for name in (key.name, key.also) if name)
+
+
+def key_typos(meta: dict[str, Any], key_lines: dict[str, int], path: str) -> list[SiteError]:
+    """Unknown keys that are one slip away from a known one (`tittle`, `tag`, `autor`)."""
+    known = sorted(KNOWN_KEYS | FOREIGN_KEYS)
+    found = []
+    for key in map(str, meta):
+        if key.lower() in known:
+            continue
+        close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.8)
+        if close:
+            found.append(KeyTypo(path, f"unknown key '{key}': did you mean '{close[0]}'? (as written it is "
+                                         "only passed to templates)", key_lines.get(key, 1)))
+    return found
 
 
 def convert_keys(meta: dict[str, Any], key_lines: dict[str, int], file: File) -> list[SiteError]:

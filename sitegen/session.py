@@ -194,8 +194,8 @@ class BuildSession:
             raise BuildFailed([misplaced])
         config = load_config(source, self.options.base_url)
         notices = [] if config.base_path == "/" else [
-            f"base_url {config.base_url!r} is under a subpath, so robots.txt is written to "
-            f"{config.base_path}robots.txt, where crawlers do not look; serve it (or copy it) at the host's root"]
+            (f"base_url {config.base_url!r} is under a subpath, so robots.txt is written to "
+            f"{config.base_path}robots.txt, where crawlers do not look; serve it (or copy it) at the host's root")]
         if config.origin:
             return config, notices
         return config, [*notices, (f"base_url {config.base_url!r} has no host, so canonical URLs, sitemap.xml and robots.txt "
