@@ -165,6 +165,31 @@ def _text(value: Any, name: str, file: File) -> str | None:
     return value
 
 
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def _language(value: Any, name: str, file: File) -> str:
+    """A BCP 47 tag such as `de` or `pt-BR`; "" (the site's language) when absent."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not _LANGUAGE.fullmatch(value.strip()):
+        raise Invalid(f"'{name}' must be a language tag such as de, fr-CA or pt-BR, not {value!r}")
+    return value.strip()
+
+
+def _identity(value: Any, name: str, file: File) -> str:
+    """The writer's stable name for the article; "" when absent."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
+        raise Invalid("'id' must be text or a number that never changes, such as 2024-0117 or a UUID")
+    return " ".join(str(value).split())
+
+
+def _line(value: Any, name: str, file: File) -> str:
+    return " ".join((_text(value, name, file) or "").split())
+
+
 def _separator(value: Any, name: str, file: File) -> str:
     return file.config.excerpt_separator if value is None else _text(value, name, file)
 
@@ -196,6 +221,9 @@ KEYS = (
     Key("related", _related, default=True),
     Key("summary", _text),
     Key("excerpt_separator", _separator),
+    Key("id", _identity),
+    Key("language", _language, also="lang"),
+    Key("location", _line),
 )
 KNOWN_KEYS = frozenset(name for key in KEYS for name in (key.name, key.also) if name)
 
