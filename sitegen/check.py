@@ -18,6 +18,7 @@ from sitegen.frontmatter_keys import DATED_NAME, KNOWN_KEYS, key_typos
 from sitegen.markdown import article_target, find_links
 from sitegen.migrate import convert_body, is_jekyll, misplaced_posts, normalise
 from sitegen.model import Article, source_path
+from sitegen.new import BODY_PLACEHOLDER
 from sitegen.reader import Parsed, decode_text, parse_article, split_frontmatter
 from sitegen.shortcodes import OPEN, PLACEHOLDER, decode
 
@@ -121,6 +122,9 @@ def check_article(raw: bytes, article_id: str, inputs: Inputs, now: datetime, mo
             liquid = inputs.config.liquid or is_jekyll(article_id)
             uses += undefined_uses(parsed, body if liquid else "", inputs.shortcodes)
         warnings += date_warnings(parsed.article, normalise(meta, key_lines, article_id, KNOWN_KEYS)[1], now)
+        if BODY_PLACEHOLDER in body:
+            warnings.append(SiteError(path, "the body is still the placeholder `sitegen new` wrote; write the story",
+                                      body_line + body[:body.index(BODY_PLACEHOLDER)].count("\n")))
     else:
         errors += key_typos(meta, key_lines, path)
     errors += dead_links(convert_body(body, article_id)[0], body_line, article_id, inputs)
