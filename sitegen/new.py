@@ -12,7 +12,6 @@ from sitegen.dates import parse_date
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.slugs import slugify
 
-
 BODY_PLACEHOLDER = "Write the story here. The first paragraph is what lists show unless `summary` says otherwise."
 """The new file's body: `check` warns while it is still there."""
 
