@@ -75,6 +75,18 @@ class Permalinks:
 
 
 @dataclass(frozen=True, slots=True)
+class MenuItem:
+    """One entry of the section menu (`[[menu]]` in site.toml)."""
+
+    name: str
+    """The label shown."""
+    url: str = ""
+    """A path in the site (`/tags/harbour/`, put under the base path) or an `http(s)://` URL."""
+    tag: str = ""
+    """Instead of `url`: the tag whose list page the entry opens."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     """The site's settings, from `site.toml`."""
 
@@ -111,6 +123,8 @@ class SiteConfig:
     """URL patterns."""
     related: RelatedSettings = field(default_factory=RelatedSettings)
     """Related-article ranking."""
+    menu: tuple[MenuItem, ...] = ()
+    """The section menu under the header, in order (`[[menu]]` tables with `name` and `url` or `tag`)."""
     params: dict[str, Any] = field(default_factory=dict)
     """Free-form values for templates (`site.params`), shortcodes' `param` and Liquid's `site`."""
     liquid: bool = False
@@ -218,6 +232,9 @@ def _build(cls: type, data: dict[str, Any], prefix: str, errors: list[SiteError]
             errors.append(SiteError(CONFIG_FILE, f"unknown key '{name}'{hint}"))
             continue
         expected = hints[key]
+        if key == "menu" and cls is SiteConfig:
+            values[key] = _menu(value, errors)
+            continue
         if isinstance(expected, type) and hasattr(expected, "__dataclass_fields__"):
             if not isinstance(value, dict):
                 errors.append(SiteError(CONFIG_FILE, f"'{name}' must be a table ([{name}])"))
@@ -233,6 +250,28 @@ def _build(cls: type, data: dict[str, Any], prefix: str, errors: list[SiteError]
             continue
         values[key] = value
     return cls(**values)
+
+
+def _menu(value: Any, errors: list[SiteError]) -> tuple[MenuItem, ...]:
+    """`[[menu]]` tables as items; each one needs a name and exactly one of url and tag."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        errors.append(SiteError(CONFIG_FILE, "'menu' must be tables: [[menu]] with name = \"...\" and url = \"/path/\""))
+        return ()
+    items = []
+    for number, table in enumerate(value, start=1):
+        before = len(errors)
+        item = _build(MenuItem, table, f"menu[{number}].", errors)
+        if len(errors) > before:
+            continue
+        if not item.name.strip() or bool(item.url) == bool(item.tag):
+            errors.append(SiteError(CONFIG_FILE, f"menu entry {number} needs a name and either url = \"/path/\" or "
+                                                 "tag = \"Tag name\""))
+        elif item.url and not re.match(r"(https?://|/)", item.url) or re.search(r"[\\\x00-\x1f\x7f]", item.url):
+            errors.append(SiteError(CONFIG_FILE, f"menu entry {number}: url {item.url!r} must be a path in the site "
+                                                 "starting with '/' or an http(s):// URL"))
+        else:
+            items.append(item)
+    return tuple(items)
 
 
 def _type_name(t: type) -> str:

@@ -52,12 +52,16 @@ class Nav:
     feed: str
     search: str | None
     """None when the site has no search page."""
+    menu: tuple[Link, ...] = ()
+    """The section menu from site.toml: site-relative URLs, or another site's `http(s)://` URLs as written."""
 
 
 def nav_urls(config: SiteConfig) -> Nav:
     links = config.permalinks
+    menu = tuple(Link(item.name, _group_url(links, "tag", group_key(item.tag)) if item.tag else
+                      item.url if "://" in item.url else item.url.lstrip("/")) for item in config.menu)
     return Nav(home="", tags=fill(links.tags), archive=fill(links.archive), feed=fill(links.feed),
-               search=fill(links.search) if config.search else None)
+               search=fill(links.search) if config.search else None, menu=menu)
 
 
 def group_link(site: Site, kind: str, name: str) -> Link:

@@ -111,7 +111,8 @@ class Views:
         self._base_path, self._origin, self._zone = self.config.base_path, self.config.origin, self.config.zone
         nav = nav_urls(self.config)
         self.nav = Nav(home=self.url(nav.home), tags=self.url(nav.tags), archive=self.url(nav.archive),
-                       feed=self.url(nav.feed), search=None if nav.search is None else self.url(nav.search))
+                       feed=self.url(nav.feed), search=None if nav.search is None else self.url(nav.search),
+                       menu=tuple(link if "://" in link.url else self._link(link) for link in nav.menu))
 
     def url(self, rel: str) -> str:
         """Site-relative URL → path under the base URL, percent-encoded."""

@@ -112,3 +112,55 @@ def test_short_link_follows_the_id_when_the_article_moves(tmp_path):
                                                               "title: Harbour plan approved\nslug: harbour-plan"))
     build_site(root)
     assert page(root / "output", "2020/10/harbour-plan/index.html").rels["shortlink"] == before
+
+
+MENU = '''base_url = "https://example.org/news/"
+search = false
+[[menu]]
+name = "Syria"
+tag = "syria"
+[[menu]]
+name = "About"
+url = "/about/"
+[[menu]]
+name = "Wire"
+url = "https://wire.example.com/"
+'''
+
+
+def test_front_page_leads_with_the_newest_story_then_a_list_with_one_line_standfirsts(tmp_path):
+    root = write_site(tmp_path / "s", config=MENU)
+    build_site(root)
+    doc = page(root / "output", "index.html")
+    lead = [a for tag, a, _ in doc.elements if tag == "article" and a.get("class") == "lead-story"]
+    assert len(lead) == 1
+    headings = [text for tag, a, text in doc.elements if tag == "h2"]
+    assert headings[0] == "Aleppo humanitarian corridor opens" and "Aleppo humanitarian corridor opens" not in headings[1:]
+    assert texts(doc, "p", class_="standfirst")[0] == "A corridor opened for civilians leaving Aleppo."
+    assert len(texts(doc, "p", class_="one-line")) == len(headings) - 1 >= 1
+
+
+def test_section_menu_links_are_planned_under_the_base_path(tmp_path):
+    root = write_site(tmp_path / "s", config=MENU)
+    build_site(root)
+    for rel in ("index.html", "2020/10/kerry-urges/index.html", "tags/index.html"):
+        html = (root / "output" / rel).read_text(encoding="utf-8")
+        menu = html[html.index('<nav class="sections"'):]
+        menu = menu[:menu.index("</nav>")]
+        assert ('href="/news/tags/syria/">Syria<' in menu and 'href="/news/about/">About<' in menu
+                and 'href="https://wire.example.com/">Wire<' in menu), rel
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[[menu]]\nname = "X"\n', 'menu entry 1 needs a name and either url = "/path/" or tag = "Tag name"'),
+    ('[[menu]]\nname = "X"\nurl = "javascript:alert(1)"\n', "menu entry 1: url 'javascript:alert(1)' must be a path"),
+    ('[[menu]]\nname = "X"\nlink = "/a/"\n', "unknown key 'menu[1].link'"),
+    ('menu = "Harbour"\n', "'menu' must be tables"),
+])
+def test_bad_menu_entries_are_config_errors(tmp_path, toml, message):
+    from sitegen.config import load_config
+    from sitegen.errors import BuildFailed
+    (tmp_path / "site.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        load_config(tmp_path)
+    assert message in str(failed.value)
