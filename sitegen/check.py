@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from sitegen.config import SiteConfig, load_config
@@ -122,6 +122,7 @@ def check_article(raw: bytes, article_id: str, inputs: Inputs, now: datetime, mo
             liquid = inputs.config.liquid or is_jekyll(article_id)
             uses += undefined_uses(parsed, body if liquid else "", inputs.shortcodes)
         warnings += date_warnings(parsed.article, normalise(meta, key_lines, article_id, KNOWN_KEYS)[1], now)
+        warnings += missing_alt_text(parsed.article, meta, key_lines)
         if BODY_PLACEHOLDER in body:
             warnings.append(SiteError(path, "the body is still the placeholder `sitegen new` wrote; write the story",
                                       body_line + body[:body.index(BODY_PLACEHOLDER)].count("\n")))
@@ -162,6 +163,15 @@ def missing_shortcode_images(parsed: Parsed, inputs: Inputs) -> list[SiteError]:
             found.append(SiteError(source_path(parsed.article.id), f"image {src!r} of shortcode {data['name']!r} not found in "
                                                       "content/ or static/", parsed.article.body_line + data["line"]))
     return found
+
+
+def missing_alt_text(article: Article, meta: dict[str, Any], key_lines: dict[str, int]) -> list[SiteError]:
+    """A lead image without `image_alt`: readers who cannot see it learn nothing of it."""
+    alt = meta.get("image_alt")
+    if article.meta.image is None or (isinstance(alt, str) and alt.strip()):
+        return []
+    return [SiteError(source_path(article.id), "the lead image has no alt text: add `image_alt:` describing what it "
+                                                "shows", key_lines.get("image", 1))]
 
 
 def undefined_summary(uses: list[Use]) -> list[SiteError]:
