@@ -164,3 +164,19 @@ def test_bad_menu_entries_are_config_errors(tmp_path, toml, message):
     with pytest.raises(BuildFailed) as failed:
         load_config(tmp_path)
     assert message in str(failed.value)
+
+
+def test_search_excerpts_skip_the_headline_and_articles_carry_a_date_to_sort_by(out):
+    doc = page(out, "2020/10/story/index.html")
+    h1 = [a for tag, a, _ in doc.elements if tag == "h1"][0]
+    assert "data-pagefind-ignore" in h1 and h1["data-pagefind-meta"] == "title"
+    body = [a for tag, a, _ in doc.elements if tag == "article" and "data-pagefind-body" in a][0]
+    assert body["data-pagefind-sort"] == "date:1603436700"
+
+
+def test_search_page_offers_newest_first_as_well_as_relevance(tmp_path):
+    root = write_site(tmp_path / "s", {"2020/story.md": STORY})
+    build_site(root)
+    doc = page(root / "output", "search/index.html")
+    assert [a.get("value") for tag, a, _ in doc.elements if tag == "option"] == ["", "newest"]
+    assert texts(doc, "option") == ["Most relevant first", "Newest first"]
