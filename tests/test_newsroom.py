@@ -168,9 +168,9 @@ def test_bad_menu_entries_are_config_errors(tmp_path, toml, message):
 
 def test_search_excerpts_skip_the_headline_and_articles_carry_a_date_to_sort_by(out):
     doc = page(out, "2020/10/story/index.html")
-    h1 = [a for tag, a, _ in doc.elements if tag == "h1"][0]
+    h1 = next(a for tag, a, _ in doc.elements if tag == "h1")
     assert "data-pagefind-ignore" in h1 and h1["data-pagefind-meta"] == "title"
-    body = [a for tag, a, _ in doc.elements if tag == "article" and "data-pagefind-body" in a][0]
+    body = next(a for tag, a, _ in doc.elements if tag == "article" and "data-pagefind-body" in a)
     assert body["data-pagefind-sort"] == "date:1603436700"
 
 
