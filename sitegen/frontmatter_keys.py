@@ -186,8 +186,9 @@ def _identity(value: Any, name: str, file: File) -> str:
     return " ".join(str(value).split())
 
 
-def _line(value: Any, name: str, file: File) -> str:
-    return " ".join((_text(value, name, file) or "").split())
+def _dateline(value: Any, name: str, file: File) -> str:
+    """A place name; any other value (another generator's coordinates) stays in `extra` for templates."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
 
 
 def _separator(value: Any, name: str, file: File) -> str:
@@ -223,7 +224,7 @@ KEYS = (
     Key("excerpt_separator", _separator),
     Key("id", _identity),
     Key("language", _language, also="lang"),
-    Key("location", _line),
+    Key("location", _dateline),
 )
 KNOWN_KEYS = frozenset(name for key in KEYS for name in (key.name, key.also) if name)
 

@@ -233,7 +233,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
         permalink=values["permalink"], tags=values["tags"], authors=values["authors"],
         summary=" ".join(written.split()) if written else rendered.summary_text,
         summary_html=body.summary_html if (body.has_more or not written) else "", image=values["image"],
-        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS}, identity=values["id"],
+        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS or (k == "location" and not isinstance(v, str))}, identity=values["id"],
         language=values["language"], location=values["location"], standfirst=" ".join(written.split()) if written else "",
     )
     related_enabled, related_pins = values["related"]
