@@ -10,7 +10,7 @@ from dataclasses import replace
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError
 from sitegen.model import Article, Site, linked_article, source_path
-from sitegen.routes import article_url, file_path
+from sitegen.routes import article_url, file_path, short_urls
 from sitegen.store import ArticleStore
 from sitegen.taxonomy import authors_of, group_key, months_of, newest_first, tags_of, years_of
 
@@ -26,7 +26,7 @@ def assemble(config: SiteConfig, articles: dict[str, Article], assets: dict[str,
                  for i in order for link in articles[i].body.links if linked_article(link, articles) is None]
     site = Site(config=config, articles=articles, order=order, urls=urls, tags=tags_of(articles, order),
                 authors=authors_of(articles, order), years=years_of(articles, order),
-                months=months_of(articles, order), related={}, assets=assets)
+                months=months_of(articles, order), related={}, assets=assets, short_urls=short_urls(articles, urls))
     return site, warnings
 
 

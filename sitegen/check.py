@@ -3,7 +3,6 @@ suspicious dates, links to article files that do not exist, missing images, shor
 filters nothing defines. Imports no template engine: shortcode templates are found by file name."""
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -13,12 +12,13 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from sitegen.config import SiteConfig, load_config
-from sitegen.errors import BuildFailed, SiteError
+from sitegen.errors import BuildFailed, KeyTypo, SiteError
 from sitegen.files import ARTICLE_SUFFIXES, THEME, list_files
-from sitegen.frontmatter_keys import DATED_NAME, KNOWN_KEYS
+from sitegen.frontmatter_keys import DATED_NAME, KNOWN_KEYS, key_typos
 from sitegen.markdown import article_target, find_links
-from sitegen.migrate import FOREIGN_KEYS, convert_body, is_jekyll, misplaced_posts, normalise
+from sitegen.migrate import convert_body, is_jekyll, misplaced_posts, normalise
 from sitegen.model import Article, source_path
+from sitegen.new import BODY_PLACEHOLDER
 from sitegen.reader import Parsed, decode_text, parse_article, split_frontmatter
 from sitegen.shortcodes import OPEN, PLACEHOLDER, decode
 
@@ -113,15 +113,21 @@ def check_article(raw: bytes, article_id: str, inputs: Inputs, now: datetime, mo
     meta, body, body_line, key_lines, problems = split_frontmatter(text, path)
     if problems:
         return errors, []
-    errors += key_typos(meta, key_lines, article_id)
     warnings: list[SiteError] = []
-    if isinstance(parsed, Parsed):
-        warnings += parsed.article.warnings
+    if isinstance(parsed, Parsed):  # the build warns about key typos too; check calls them errors
+        errors += [w for w in parsed.article.warnings if isinstance(w, KeyTypo)]
+        warnings += [w for w in parsed.article.warnings if not isinstance(w, KeyTypo)]
         errors += missing_shortcode_images(parsed, inputs)
         if uses is not None:
             liquid = inputs.config.liquid or is_jekyll(article_id)
             uses += undefined_uses(parsed, body if liquid else "", inputs.shortcodes)
         warnings += date_warnings(parsed.article, normalise(meta, key_lines, article_id, KNOWN_KEYS)[1], now)
+        warnings += missing_alt_text(parsed.article, meta, key_lines)
+        if BODY_PLACEHOLDER in body:
+            warnings.append(SiteError(path, "the body is still the placeholder `sitegen new` wrote; write the story",
+                                      body_line + body[:body.index(BODY_PLACEHOLDER)].count("\n")))
+    else:
+        errors += key_typos(meta, key_lines, path)
     errors += dead_links(convert_body(body, article_id)[0], body_line, article_id, inputs)
     return errors, warnings
 
@@ -159,6 +165,15 @@ def missing_shortcode_images(parsed: Parsed, inputs: Inputs) -> list[SiteError]:
     return found
 
 
+def missing_alt_text(article: Article, meta: dict[str, Any], key_lines: dict[str, int]) -> list[SiteError]:
+    """A lead image without `image_alt`: readers who cannot see it learn nothing of it."""
+    alt = meta.get("image_alt")
+    if article.meta.image is None or (isinstance(alt, str) and alt.strip()):
+        return []
+    return [SiteError(source_path(article.id), "the lead image has no alt text: add `image_alt:` describing what it "
+                                                "shows", key_lines.get("image", 1))]
+
+
 def undefined_summary(uses: list[Use]) -> list[SiteError]:
     """One warning per undefined name: how many files use it, where first, and what would define it."""
     by_name: dict[tuple[str, str], list[Use]] = {}
@@ -173,20 +188,6 @@ def undefined_summary(uses: list[Use]) -> list[SiteError]:
         else:
             hint = f"shown as text until templates/shortcodes/{name}.html defines it"
         found.append(SiteError(source_path(where[0].article_id), f"{used}: {hint}", where[0].line))
-    return found
-
-
-def key_typos(meta: dict[str, Any], key_lines: dict[str, int], article_id: str) -> list[SiteError]:
-    """Unknown keys that are one slip away from a known one (`tittle`, `tag`, `autor`)."""
-    known = sorted(KNOWN_KEYS | FOREIGN_KEYS)
-    found, path = [], source_path(article_id)
-    for key in map(str, meta):
-        if key.lower() in known:
-            continue
-        close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.8)
-        if close:
-            found.append(SiteError(path, f"unknown key '{key}': did you mean '{close[0]}'? (as written it is "
-                                         "only passed to templates)", key_lines.get(key, 1)))
     return found
 
 

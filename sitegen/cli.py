@@ -111,8 +111,7 @@ def run_check(args: argparse.Namespace) -> int:
     found = check_site(args.source, current_time())
     for label, problems in (("error", found.errors), ("warning", found.warnings)):
         for problem in problems:
-            where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-            print(f"{where}: {label}: {problem.message}")
+            print(problem.labelled(label))
     print(f"checked {found.files} articles: {len(found.errors)} error(s), {len(found.warnings)} warning(s)")
     return 1 if found.errors else 0
 
@@ -133,7 +132,7 @@ def report(result: BuildResult) -> None:
     for notice in result.notices:
         print(f"notice: {notice}", file=sys.stderr)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(warning.labelled("warning"), file=sys.stderr)
 
 
 def run_watch(args: argparse.Namespace) -> int:

@@ -73,6 +73,18 @@ class Permalinks:
 
 
 @dataclass(frozen=True, slots=True)
+class MenuItem:
+    """One entry of the section menu (`[[menu]]` in site.toml)."""
+
+    name: str
+    """The label shown."""
+    url: str = ""
+    """A path in the site (`/tags/harbour/`, put under the base path) or an `http(s)://` URL."""
+    tag: str = ""
+    """Instead of `url`: the tag whose list page the entry opens."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     """The site's settings, from `site.toml`."""
 
@@ -88,9 +100,12 @@ class SiteConfig:
     """IANA zone for dates written without an offset."""
     per_page: int = 10
     """Articles per list page."""
-    date_format: str = "%H:%M %Z %d %B %Y"
-    """strftime pattern for article timestamps; `%Z` shows the zone (BST, GMT, UTC+03:00)."""
-    day_format: str = "%d %B %Y"
+    date_format: str = "%H:%M %Z %-d %B %Y"
+    """strftime pattern for article timestamps; `%Z` shows the zone (BST, GMT, UTC+03:00), `%-d` the day
+    without a leading zero."""
+    time_format: str = "%H:%M %Z"
+    """strftime pattern for an update made on the day of publication ("Updated 11:20 BST")."""
+    day_format: str = "%-d %B %Y"
     """strftime pattern for dates without a time: short listings and articles dated by day only."""
     feed_entries: int = 20
     """Entries per Atom feed."""
@@ -106,6 +121,8 @@ class SiteConfig:
     """URL patterns."""
     related: RelatedSettings = field(default_factory=RelatedSettings)
     """Related-article ranking."""
+    menu: tuple[MenuItem, ...] = ()
+    """The section menu under the header, in order (`[[menu]]` tables with `name` and `url` or `tag`)."""
     params: dict[str, Any] = field(default_factory=dict)
     """Free-form values for templates (`site.params`), shortcodes' `param` and Liquid's `site`."""
     liquid: bool = False
@@ -213,6 +230,9 @@ def _build(cls: type, data: dict[str, Any], prefix: str, errors: list[SiteError]
             errors.append(SiteError(CONFIG_FILE, f"unknown key '{name}'{hint}"))
             continue
         expected = hints[key]
+        if key == "menu" and cls is SiteConfig:
+            values[key] = _menu(value, errors)
+            continue
         if isinstance(expected, type) and hasattr(expected, "__dataclass_fields__"):
             if not isinstance(value, dict):
                 errors.append(SiteError(CONFIG_FILE, f"'{name}' must be a table ([{name}])"))
@@ -228,6 +248,28 @@ def _build(cls: type, data: dict[str, Any], prefix: str, errors: list[SiteError]
             continue
         values[key] = value
     return cls(**values)
+
+
+def _menu(value: Any, errors: list[SiteError]) -> tuple[MenuItem, ...]:
+    """`[[menu]]` tables as items; each one needs a name and exactly one of url and tag."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        errors.append(SiteError(CONFIG_FILE, "'menu' must be tables: [[menu]] with name = \"...\" and url = \"/path/\""))
+        return ()
+    items = []
+    for number, table in enumerate(value, start=1):
+        before = len(errors)
+        item = _build(MenuItem, table, f"menu[{number}].", errors)
+        if len(errors) > before:
+            continue
+        if not item.name.strip() or bool(item.url) == bool(item.tag):
+            errors.append(SiteError(CONFIG_FILE, f"menu entry {number} needs a name and either url = \"/path/\" or "
+                                                 "tag = \"Tag name\""))
+        elif item.url and not re.match(r"(https?://|/)", item.url) or re.search(r"[\\\x00-\x1f\x7f]", item.url):
+            errors.append(SiteError(CONFIG_FILE, f"menu entry {number}: url {item.url!r} must be a path in the site "
+                                                 "starting with '/' or an http(s):// URL"))
+        else:
+            items.append(item)
+    return tuple(items)
 
 
 def _type_name(t: type) -> str:

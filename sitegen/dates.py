@@ -108,9 +108,11 @@ def zone_name(moment: datetime, site_zone: tzinfo | None = None) -> str:
 
 
 def format_date(moment: datetime, pattern: str, site_zone: tzinfo | None = None) -> str:
-    """strftime with `%Z` shown as `zone_name` and English month names regardless of locale."""
+    """strftime with `%Z` shown as `zone_name`, `%-d` as the day without a leading zero (on every platform)
+    and English month names regardless of locale."""
     if "%Z" in pattern:  # the zone's name costs more than the rest of the formatting
         pattern = pattern.replace("%Z", zone_name(moment, site_zone).replace("%", "%%"))
+    pattern = pattern.replace("%-d", str(moment.day))
     pattern = pattern.replace("%B", _MONTHS[moment.month - 1]).replace("%b", _MONTHS[moment.month - 1][:3])
     pattern = pattern.replace("%A", _DAYS[moment.weekday()]).replace("%a", _DAYS[moment.weekday()][:3])
     return moment.strftime(pattern)

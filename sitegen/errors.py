@@ -21,13 +21,22 @@ class SiteError:
     """1-based line in the file, when known."""
 
     def __str__(self) -> str:
+        return self.labelled("")
+
+    def labelled(self, label: str) -> str:
+        """`path:line: label: message`, the one form `build`, `watch` and `check` print problems in."""
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}".translate(_VISIBLE)
+        return f"{where}: {label + ': ' if label else ''}{self.message}".translate(_VISIBLE)
 
 
 @dataclass(frozen=True, slots=True)
 class RenderWarning(SiteError):
     """A problem met while rendering a page that did not stop it (a shortcode shown as text)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyTypo(SiteError):
+    """An unknown frontmatter key one slip away from a known one: a warning in builds, an error in `check`."""
 
 
 def left_out(errors: list[SiteError]) -> list[SiteError]:

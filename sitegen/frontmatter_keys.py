@@ -2,6 +2,7 @@
 returns what the article holds, or raises `Invalid` with what is wrong (reported at the key's line)."""
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -9,8 +10,8 @@ from typing import Any, NamedTuple
 
 from sitegen.config import SiteConfig
 from sitegen.dates import has_time, parse_date
-from sitegen.errors import SiteError
-from sitegen.migrate import is_jekyll, title_from_name
+from sitegen.errors import KeyTypo, SiteError
+from sitegen.migrate import FOREIGN_KEYS, is_jekyll, title_from_name
 from sitegen.slugs import is_safe_segment, slugify
 from sitegen.taxonomy import group_key
 
@@ -164,6 +165,32 @@ def _text(value: Any, name: str, file: File) -> str | None:
     return value
 
 
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def _language(value: Any, name: str, file: File) -> str:
+    """A BCP 47 tag such as `de` or `pt-BR`; "" (the site's language) when absent."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not _LANGUAGE.fullmatch(value.strip()):
+        raise Invalid(f"'{name}' must be a language tag such as de, fr-CA or pt-BR, not {value!r}")
+    return value.strip()
+
+
+def _identity(value: Any, name: str, file: File) -> str:
+    """The writer's stable name for the article; "" when absent."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
+        raise Invalid("'id' must be text or a number that never changes, such as 2024-0117 or a UUID")
+    return " ".join(str(value).split())
+
+
+def _dateline(value: Any, name: str, file: File) -> str:
+    """A place name; any other value (another generator's coordinates) stays in `extra` for templates."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
 def _separator(value: Any, name: str, file: File) -> str:
     return file.config.excerpt_separator if value is None else _text(value, name, file)
 
@@ -195,8 +222,25 @@ KEYS = (
     Key("related", _related, default=True),
     Key("summary", _text),
     Key("excerpt_separator", _separator),
+    Key("id", _identity),
+    Key("language", _language, also="lang"),
+    Key("location", _dateline),
 )
 KNOWN_KEYS = frozenset(name for key in KEYS for name in (key.name, key.also) if name)
+
+
+def key_typos(meta: dict[str, Any], key_lines: dict[str, int], path: str) -> list[SiteError]:
+    """Unknown keys that are one slip away from a known one (`tittle`, `tag`, `autor`)."""
+    known = sorted(KNOWN_KEYS | FOREIGN_KEYS)
+    found = []
+    for key in map(str, meta):
+        if key.lower() in known:
+            continue
+        close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.8)
+        if close:
+            found.append(KeyTypo(path, f"unknown key '{key}': did you mean '{close[0]}'? (as written it is "
+                                         "only passed to templates)", key_lines.get(key, 1)))
+    return found
 
 
 def convert_keys(meta: dict[str, Any], key_lines: dict[str, int], file: File) -> list[SiteError]:

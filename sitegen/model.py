@@ -93,6 +93,15 @@ class Meta:
     """Lead image URL or path, if any."""
     extra: dict[str, Any]
     """Frontmatter keys sitegen does not know, passed to templates untouched."""
+    identity: str = ""
+    """Frontmatter `id`: the writer's stable name for the article, which its short link derives from."""
+    language: str = ""
+    """BCP 47 tag of the article's language (frontmatter `language`/`lang`); "" for the site's."""
+    location: str = ""
+    """Dateline place (frontmatter `location`), or ""."""
+    standfirst: str = ""
+    """The summary the writer gave in frontmatter, shown under the headline; "" when the summary is the
+    body's own opening (shown there already)."""
 
     __reduce__ = _by_constructor
 
@@ -178,6 +187,8 @@ class Site:
     """Related article ids, best first."""
     assets: dict[str, str] = field(default_factory=dict)
     """Output path → source path (relative to the site folder) of static files and article images."""
+    short_urls: dict[str, str] = field(default_factory=dict)
+    """Site-relative short URL of each article (`s/CODE/`), planned by `routes.short_urls`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """`sitegen new "Headline"`: a new article file, named as the archive names them, with its frontmatter."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -11,11 +12,17 @@ from sitegen.dates import parse_date
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.slugs import slugify
 
+BODY_PLACEHOLDER = "Write the story here. The first paragraph is what lists show unless `summary` says otherwise."
+"""The new file's body: `check` warns while it is still there."""
 
-def article_text(title: str, date: datetime) -> str:
-    """The new file's text: quoted title, date with its offset, empty tags and author (pure)."""
+
+def article_text(title: str, date: datetime, identity: str) -> str:
+    """The new file's text (pure): quoted title, date with its offset, an `id` for its short link, a draft
+    (left out of builds until the writer removes `draft: true`), empty tags, author and summary, and a
+    placeholder body."""
     head = yaml.safe_dump({"title": title}, allow_unicode=True, width=1 << 30)
-    return f"---\n{head}date: {date.isoformat(timespec='seconds')}\ntags: []\nauthor: \"\"\n---\n\n"
+    return (f"---\n{head}date: {date.isoformat(timespec='seconds')}\nid: {identity}\ndraft: true\ntags: []\n"
+            f"author: \"\"\nsummary: \"\"\n---\n\n{BODY_PLACEHOLDER}\n")
 
 
 def article_path(date: datetime, slug: str) -> str:
@@ -44,7 +51,7 @@ def create_article(source: Path, title: str, slug: str | None, date: str | None,
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(path, "x", encoding="utf-8") as handle:
-            handle.write(article_text(title, moment))
+            handle.write(article_text(title, moment, str(uuid.uuid4())))
     except FileExistsError:
         raise BuildFailed([SiteError(str(path), "already exists; not overwritten (choose another --slug)")]) from None
     return path

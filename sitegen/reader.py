@@ -14,7 +14,7 @@ from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
 from sitegen.config import SiteConfig
 from sitegen.errors import SiteError, toml_line
-from sitegen.frontmatter_keys import DATED_NAME, KNOWN_KEYS, File, convert_keys
+from sitegen.frontmatter_keys import DATED_NAME, KNOWN_KEYS, File, convert_keys, key_typos
 from sitegen.liquid_body import render_liquid, uses_liquid
 from sitegen.markdown import render_body
 from sitegen.migrate import (
@@ -206,6 +206,7 @@ def _key_lines(fm_text: str) -> dict[str, int]:
 def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: dict[str, int], article_id: str,
               path: str, config: SiteConfig, digest: str, modified: float | None) -> Parsed | list[SiteError]:
     """Known keys converted (see `frontmatter_keys`), the body rendered, other keys kept as extra."""
+    typos = key_typos(meta, key_lines, path)
     meta, key_lines = normalise(meta, key_lines, article_id, KNOWN_KEYS)
     name = PurePosixPath(article_id)
     stem = name.parent.name if name.stem == "index" and name.parent.name else name.stem  # a Hugo page bundle
@@ -222,7 +223,7 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
                                                     "tags": list(values["tags"])}, config, *post_folder(article_id))
     body_src, leftovers = convert_body(body_src, article_id, lambda key: lookup(key, meta, config.params, default=""),
                                        report=not liquid_file)
-    warnings = tuple(SiteError(path, leftover_message(x), body_line + x.line - 1) for x in leftovers)
+    warnings = (*typos, *(SiteError(path, leftover_message(x), body_line + x.line - 1) for x in leftovers))
     warnings += tuple(SiteError(path, message, body_line + line) for line, message in liquid)
     rendered = render_body(split_excerpt(body_src, values["excerpt_separator"]), article_id, config.raw_html)
     warnings += tuple(SiteError(path, message, body_line + line) for line, message in rendered.problems)
@@ -232,7 +233,8 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
         permalink=values["permalink"], tags=values["tags"], authors=values["authors"],
         summary=" ".join(written.split()) if written else rendered.summary_text,
         summary_html=body.summary_html if (body.has_more or not written) else "", image=values["image"],
-        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS or (k == "location" and not isinstance(v, str))}, identity=values["id"],
+        language=values["language"], location=values["location"], standfirst=" ".join(written.split()) if written else "",
     )
     related_enabled, related_pins = values["related"]
     article = Article(

@@ -1,6 +1,7 @@
 """Pure: Site → every output page as data. The only owner of URLs; refuses two pages on one path."""
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -8,7 +9,7 @@ from dataclasses import dataclass, replace
 from sitegen.config import Permalinks, SiteConfig
 from sitegen.errors import SiteError
 from sitegen.model import Article, Group, Page, Site, linked_article, source_path
-from sitegen.taxonomy import display_name, group_key
+from sitegen.taxonomy import display_name, group_key, name_order
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME_BYTES = 255
@@ -51,12 +52,16 @@ class Nav:
     feed: str
     search: str | None
     """None when the site has no search page."""
+    menu: tuple[Link, ...] = ()
+    """The section menu from site.toml: site-relative URLs, or another site's `http(s)://` URLs as written."""
 
 
 def nav_urls(config: SiteConfig) -> Nav:
     links = config.permalinks
+    menu = tuple(Link(item.name, _group_url(links, "tag", group_key(item.tag)) if item.tag else
+                      item.url if "://" in item.url else item.url.lstrip("/")) for item in config.menu)
     return Nav(home="", tags=fill(links.tags), archive=fill(links.archive), feed=fill(links.feed),
-               search=fill(links.search) if config.search else None)
+               search=fill(links.search) if config.search else None, menu=menu)
 
 
 def group_link(site: Site, kind: str, name: str) -> Link:
@@ -92,6 +97,37 @@ def article_url(article: Article, permalinks: Permalinks) -> str:
                 slug=article.meta.slug)
 
 
+SHORT_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+"""Crockford's base 32 in lower case: no i, l, o or u to misread when a link is typed from paper."""
+SHORT_LENGTH = 6
+"""Characters of a short code (32**6, about a billion codes); a clash makes the later article's longer."""
+
+
+def short_identity(article: Article, url: str) -> str:
+    """What an article's short link derives from: its frontmatter `id`, else its first URL (the first alias,
+    kept when a correction moved the article, else its URL), so that correcting a headline, slug or date
+    whose old URL is kept as an alias never changes the link."""
+    return article.meta.identity or (f"/{article.aliases[0]}" if article.aliases else f"/{url}")
+
+
+def short_urls(articles: dict[str, Article], urls: dict[str, str]) -> dict[str, str]:
+    """Each article's short URL `s/CODE/`. CODE is a hash of `short_identity`; where two hash alike, the
+    article published first (then the lesser identity) keeps the shorter code, so a newer article never
+    changes an older one's link."""
+    found: dict[str, str] = {}
+    taken: set[str] = set()
+    identities = {i: short_identity(articles[i], urls[i]) for i in urls}
+    for article_id in sorted(urls, key=lambda i: (articles[i].meta.date.timestamp(), identities[i], i)):
+        digest = hashlib.sha256(identities[article_id].encode()).digest()
+        code = "".join(SHORT_ALPHABET[b % 32] for b in digest)
+        length = SHORT_LENGTH
+        while code[:length] in taken and length < len(code):
+            length += 1
+        taken.add(code[:length])
+        found[article_id] = f"s/{code[:length]}/"
+    return found
+
+
 def paged_url(base: str, number: int, permalinks: Permalinks) -> str:
     """URL of page `number` (1-based) of the list at `base`."""
     return base if number == 1 else base + fill(permalinks.page, n=str(number))
@@ -114,7 +150,7 @@ def plan_pages(site: Site) -> tuple[list[Page], list[SiteError]]:
                                           name=""), site, feed_ids))
     pages.append(_page(fill(links.tags), "tags.html", "tags", (),
                        groups=tuple(Link(g.name, _group_url(links, "tag", g.key), len(g.article_ids))
-                                    for g in _by_name(site.tags))))
+                                    for g in _by_name(site.tags, site.config.language))))
     for group in site.tags.values():
         base, feed = _group_url(links, "tag", group.key), fill(links.tag_feed, tag=group.key)
         pages += _list_pages(site, "tag", base, group.article_ids, group.key, feed=feed)
@@ -132,6 +168,8 @@ def plan_pages(site: Site) -> tuple[list[Page], list[SiteError]]:
         pages += _list_pages(site, "month", _month_url(links, group.key), group.article_ids, group.key,
                              year=Link(year.name, _year_url(links, year.key)))
     pages += _alias_pages(site)
+    pages += [Page(path=file_path(url), url=url, template="short.html", kind="short", params=(("id", article_id),),
+                   inputs=frozenset({("meta", article_id)})) for article_id, url in sorted(site.short_urls.items())]
     pages.append(_page("404.html", "404.html", "404", ()))
     if config.search:
         pages.append(_page(fill(links.search), "search.html", "search", ()))
@@ -160,7 +198,7 @@ def article_pages(site: Site) -> Iterator[Page]:
         url = site.urls[article_id]
         yield Page(path=file_path(url), url=url, template="article.html", kind="article",
                    params=(("id", article_id), ("newer", newer), ("older", older), ("related", ()),
-                           ("links", targets)),
+                           ("links", targets), ("short", site.short_urls.get(article_id))),
                    inputs=frozenset({("body", article_id), ("meta", article_id), *(("meta", i) for i in shown)}))
 
 
@@ -212,8 +250,8 @@ def _feed_ids(site: Site, ids: tuple[str, ...]) -> tuple[str, ...]:
     return ids[: site.config.feed_entries]
 
 
-def _by_name(groups: dict[str, Group]) -> list[Group]:
-    return sorted(groups.values(), key=lambda g: (g.name.casefold(), g.key))
+def _by_name(groups: dict[str, Group], language: str) -> list[Group]:
+    return sorted(groups.values(), key=lambda g: (name_order(g.name, language), g.key))
 
 
 def _archive_tree(site: Site) -> tuple[tuple[Link, tuple[Link, ...]], ...]:
@@ -240,7 +278,7 @@ def _alias_pages(site: Site) -> Iterator[Page]:
 def _sitemap_pages(pages: list[Page], site: Site) -> list[Page]:
     """One sitemap, or an index of several when the site has more URLs than one sitemap may hold."""
     entries = tuple((p.url, p.param("id")) for p in pages
-                    if p.path.endswith(".html") and p.kind not in ("alias", "404", "search"))
+                    if p.path.endswith(".html") and p.kind not in ("alias", "short", "404", "search"))
     chunks = [entries[i: i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [()]
     def part(path: str, chunk: tuple) -> Page:
         return Page(path, path, "sitemap.xml", "sitemap", (("entries", chunk),),
@@ -280,10 +318,10 @@ def _in_search_folder(pages: list[Page], site: Site) -> list[SiteError]:
 def unplaceable_articles(pages: list[Page]) -> set[str]:
     """Ids of articles to leave out so that every path can be written and no two pages share one: those
     with a bad path, and of each clashing pair the article named first in the error (the later one)."""
-    ids = {p.param("id") for p in pages if p.kind in ("article", "alias") and _path_problem(p.path)}
+    ids = {p.param("id") for p in pages if p.kind in ("article", "alias", "short") and _path_problem(p.path)}
     for page, other in _clashes(pages):
         for p in (page, other):
-            if p.kind in ("article", "alias") and p.param("id"):
+            if p.kind in ("article", "alias", "short") and p.param("id"):
                 ids.add(p.param("id"))
                 break
     return ids
@@ -321,8 +359,8 @@ def _clashes(pages: list[Page]) -> Iterator[tuple[Page, Page]]:
 def _origin(page: Page, site: Site) -> str:
     """The file that asked for a page: the article for article and alias pages, else what the page is."""
     article_id = page.param("id")
-    if page.kind in ("article", "alias") and article_id:
-        return source_path(article_id) + (" (alias)" if page.kind == "alias" else "")
+    if page.kind in ("article", "alias", "short") and article_id:
+        return source_path(article_id) + {"alias": " (alias)", "short": " (short link)"}.get(page.kind, "")
     if page.kind == "asset":
         return str(page.param("source"))
     return f"the {page.kind} page"

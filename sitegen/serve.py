@@ -30,10 +30,16 @@ SCRIPT = """<script>(() => {
       box = document.createElement("div");
       box.id = "sitegen-error";
       box.title = "Click to dismiss";
+      box.setAttribute("role", "alert");
       box.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:2147483647;max-height:80vh;overflow:auto;"
-        + "margin:0;padding:1em;background:#2b0b0b;color:#fdd;border-bottom:3px solid #e33;cursor:pointer";
+        + "box-sizing:border-box;margin:0;padding:1em 1.25em;background:#fff;color:#1a1a1a;"
+        + "border-bottom:4px solid #c00;box-shadow:0 2px 12px rgba(0,0,0,.4);cursor:pointer";
       box.onclick = () => box.remove();
-      box.append(document.createElement("pre"));
+      const text = document.createElement("pre");
+      // Wrapped, not one line running off-screen; the site's own pre styles must not apply.
+      text.style.cssText = "margin:0;padding:0;background:none;border:0;color:inherit;white-space:pre-wrap;"
+        + "overflow-wrap:anywhere;font:15px/1.5 ui-monospace,Menlo,Consolas,monospace";
+      box.append(text);
       (document.body || document.documentElement).append(box);
     }
     box.firstChild.textContent = e.data;

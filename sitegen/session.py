@@ -208,9 +208,12 @@ class BuildSession:
         if misplaced:
             raise BuildFailed([misplaced])
         config = load_config(source, self.options.base_url)
+        notices = [] if config.base_path == "/" else [
+            (f"base_url {config.base_url!r} is under a subpath, so robots.txt is written to "
+            f"{config.base_path}robots.txt, where crawlers do not look; serve it (or copy it) at the host's root")]
         if config.origin:
-            return config, []
-        return config, [(f"base_url {config.base_url!r} has no host, so canonical URLs, sitemap.xml and robots.txt "
+            return config, notices
+        return config, [*notices, (f"base_url {config.base_url!r} has no host, so canonical URLs, sitemap.xml and robots.txt "
                         "carry paths only and feed ids are URNs; set base_url = \"https://host/path/\" in site.toml "
                         "or pass --base-url")]
 

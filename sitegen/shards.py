@@ -46,6 +46,8 @@ class Record:
     year: str
     source_hash: str
     """Stands for the body in the cheap digest: the body derives from the source file."""
+    language: str = ""
+    """The article's own language ("" for the site's): Pagefind indexes each language apart."""
 
 
 def shard_records(site: Site) -> dict[str, list[Record]]:
@@ -74,7 +76,7 @@ def record(site: Site, article_id: str) -> Record:
     return Record(a.id, "/" + quote(site.urls[a.id], safe="/~-._"), m.title, "" if m.summary_html else m.summary,
                   tuple(display_name(site.authors, n) for n in m.authors),
                   tuple(display_name(site.tags, t) for t in m.tags), utc_iso(m.date),
-                  format_date(m.date, site.config.day_format), f"{m.date.year:04d}", a.source_hash)
+                  format_date(m.date, site.config.day_format), f"{m.date.year:04d}", a.source_hash, m.language)
 
 
 def document(r: Record, body: str, language: str) -> str:
@@ -84,18 +86,21 @@ def document(r: Record, body: str, language: str) -> str:
     head = [f'<meta data-pagefind-meta="date[content]" content="{e(r.day)}">',
             f'<meta data-pagefind-sort="date[content]" content="{r.date}">',
             f'<meta data-pagefind-filter="year[content]" content="{r.year}">',
+            f'<meta data-pagefind-meta="title[content]" content="{e(r.title)}">',
             *(f'<meta data-pagefind-filter="tag[content]" content="{e(t)}">' for t in r.tags)]
-    parts = [f'<h1 data-pagefind-meta="title">{e(r.title)}</h1>',
+    # The headline is searched with a heading's weight; the search page drops it from excerpts.
+    parts = [f"<h1>{e(r.title)}</h1>",
              f"<p>{e(r.standfirst)}</p>" if r.standfirst else "",
              f"<p>{e(', '.join(r.authors))}</p>" if r.authors else "", body,
              f"<ul>{''.join(f'<li>{e(t)}</li>' for t in r.tags)}</ul>" if r.tags else ""]
-    return (f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8">{"".join(head)}</head>'
+    return (f'<!doctype html><html lang="{e(r.language or language)}"><head><meta charset="utf-8">{"".join(head)}</head>'
             f'<body><article data-pagefind-body>{"".join(parts)}</article></body></html>')
 
 
 def model_digest(records: list[Record]) -> str:
     """Digest of what the model says of a shard's articles (the body by its source's digest)."""
-    fields = [[r.id, r.url, r.title, r.standfirst, r.authors, r.tags, r.date, r.day, r.year, r.source_hash]
+    fields = [[r.id, r.url, r.title, r.standfirst, r.authors, r.tags, r.date, r.day, r.year, r.source_hash,
+               r.language]
               for r in records]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 

@@ -10,7 +10,9 @@ MAX_BYTES = 200
 _SYMBOLS = {"&": " and ", "+": " plus ", "#": " sharp ", "@": " at "}
 _UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]")
 """Characters that would make a slug more than one path segment, or unprintable."""
-_TRANSLIT = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i"})
+_TRANSLIT = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i",
+                           "'": "", "’": "", "ʼ": ""})
+"""Letters with an ASCII spelling; apostrophes vanish inside a word (`Mayor’s` → `mayors`, not `mayor-s`)."""
 
 
 @lru_cache(maxsize=65536)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import cache
 
 from sitegen.dates import format_date
 from sitegen.model import Article, Group
@@ -21,6 +22,19 @@ def group_key(name: str) -> str:
     """The key of the tag or author group that `name` belongs to, also its URL name: `São Paulo` and
     `são paulo` share `sao-paulo`. Every such key is made here."""
     return slugify(name)
+
+
+def name_order(name: str, language: str) -> bytes:
+    """Sort key for names as a reader of `language` (a BCP 47 tag) expects them: ICU's collation for that
+    locale (`São Tomé` before `Städtepartnerschaft`, case and accents deciding only ties), not code points."""
+    return _collator(language).getSortKey(name)
+
+
+@cache
+def _collator(language: str):  # loaded only by builds that list names
+    import icu
+
+    return icu.Collator.createInstance(icu.Locale.forLanguageTag(language or "und"))
 
 
 def display_name(groups: dict[str, Group], name: str) -> str:

@@ -41,6 +41,8 @@ class ArticleView:
     updated: datetime | None
     updated_iso: str
     updated_display: str
+    """The update's time and zone ("11:20 BST") when it falls on the publication day in the site's zone,
+    else its date."""
     authors: tuple[Link, ...]
     tags: tuple[Link, ...]
     summary: str
@@ -52,6 +54,12 @@ class ArticleView:
     reading_time: int
     image: str | None
     extra: dict[str, Any]
+    standfirst: str
+    """The writer's summary, shown under the headline ("" when the summary opens the body)."""
+    language: str
+    """BCP 47 tag of the article's language: its own, else the site's."""
+    location: str
+    """Dateline place, or ""."""
 
 
 _VIEW_FIELDS = operator.attrgetter(*(f.name for f in fields(ArticleView)))
@@ -63,6 +71,28 @@ def _with_body(view: ArticleView, html: str) -> ArticleView:
     values = list(_VIEW_FIELDS(view))
     values[_HTML] = html
     return ArticleView(*values)
+
+
+TocNode = tuple[TocEntry, tuple["TocNode", ...]]
+"""A heading and the headings under it."""
+
+
+def nest_toc(entries: tuple[TocEntry, ...]) -> tuple[TocNode, ...]:
+    """Headings as a tree: each under the nearest earlier heading of a higher level (h3 under h2); a deeper
+    heading with no such parent stays at the top."""
+    root: list = []
+    stack: list[tuple[int, list]] = [(0, root)]
+    for entry in entries:
+        while stack[-1][0] >= entry.level:
+            stack.pop()
+        children: list = []
+        stack[-1][1].append((entry, children))
+        stack.append((entry.level, children))
+
+    def frozen(nodes: list) -> tuple[TocNode, ...]:
+        return tuple((entry, frozen(children)) for entry, children in nodes)
+
+    return frozen(root)
 
 
 class Views:
@@ -81,7 +111,8 @@ class Views:
         self._base_path, self._origin, self._zone = self.config.base_path, self.config.origin, self.config.zone
         nav = nav_urls(self.config)
         self.nav = Nav(home=self.url(nav.home), tags=self.url(nav.tags), archive=self.url(nav.archive),
-                       feed=self.url(nav.feed), search=None if nav.search is None else self.url(nav.search))
+                       feed=self.url(nav.feed), search=None if nav.search is None else self.url(nav.search),
+                       menu=tuple(link if "://" in link.url else self._link(link) for link in nav.menu))
 
     def url(self, rel: str) -> str:
         """Site-relative URL → path under the base URL, percent-encoded."""
@@ -113,13 +144,20 @@ class Views:
             date_iso=m.date.date().isoformat() if m.all_day else timestamp, timestamp_iso=timestamp,
             date_display=format_date(m.date, config.day_format if m.all_day else config.date_format, self._zone),
             day_display=day, updated=m.updated, updated_iso=iso(m.updated) if m.updated else "",
-            updated_display=format_date(m.updated, config.day_format) if m.updated else "",
+            updated_display=self._updated_display(m.date, m.updated) if m.updated else "",
             authors=tuple(self._group_link("author", n) for n in m.authors),
             tags=tuple(self._group_link("tag", n) for n in m.tags),
             summary=m.summary, summary_html=self._resolve_links(m.summary_html), html="", toc=a.body.toc,
             word_count=a.body.word_count, reading_time=max(1, math.ceil(a.body.word_count / config.words_per_minute)),
-            image=self._image_url(a), extra=m.extra,
+            image=self._image_url(a), extra=m.extra, standfirst=m.standfirst, language=m.language or config.language,
+            location=m.location,
         )
+
+    def _updated_display(self, date: datetime, updated: datetime) -> str:
+        local = updated.astimezone(self._zone)
+        if local.date() == date.astimezone(self._zone).date():
+            return format_date(local, self.config.time_format, self._zone)
+        return format_date(local, self.config.day_format)
 
     def body(self, article_id: str) -> str:
         """The article's HTML body with links to other articles pointing at their URLs."""
@@ -167,6 +205,8 @@ class Views:
         ctx["older"] = self.article(params["older"]) if params["older"] else None
         ctx["related"] = [self.article(i) for i in params["related"]]
         ctx["structured_data"] = self._news_article(ctx["article"])
+        ctx["short_url"] = self.abs_url(params["short"]) if params.get("short") else None
+        ctx["toc"] = nest_toc(ctx["article"].toc)
 
     def _news_article(self, a: ArticleView) -> dict[str, Any]:
         """schema.org NewsArticle for the article's JSON-LD."""
@@ -175,7 +215,7 @@ class Views:
             "mainEntityOfPage": a.abs_url, "datePublished": a.timestamp_iso,
             "dateModified": a.updated_iso or a.timestamp_iso,
             "author": [{"@type": "Person", "name": p.name, "url": self._origin + p.url} for p in a.authors],
-            "keywords": [t.name for t in a.tags], "wordCount": a.word_count, "inLanguage": self.config.language,
+            "keywords": [t.name for t in a.tags], "wordCount": a.word_count, "inLanguage": a.language,
             "publisher": {"@type": "Organization", "name": self.config.title},
         }
         if a.summary:
@@ -243,6 +283,8 @@ class Views:
 
     def _ctx_alias(self, params: dict[str, Any], ctx: dict[str, Any]) -> None:
         ctx["article"] = self.article(params["id"])
+
+    _ctx_short = _ctx_alias
 
     def _pager(self, pager: Pager) -> Pager:
         def url(rel: str | None) -> str | None:

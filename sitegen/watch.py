@@ -176,7 +176,7 @@ class Watcher:
         self.report(f"{_describe(changes, self.source)}: {result.changed + first} pages written, "
                     f"{result.removed} removed in {ms:.0f} ms{lead}")
         for warning in result.warnings:
-            self.report(f"warning: {warning}")
+            self.report(warning.labelled("warning"))
         self.on_built(result)
         if result.search_pending:
             self.indexer.submit()

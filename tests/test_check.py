@@ -167,3 +167,12 @@ def test_shortcode_images_are_checked_like_markdown_images(tmp_path: Path):
                       "content/ or static/")]
     (tmp_path / "content/2020/map.png").write_bytes(b"PNG")
     assert [str(e) for e in check_site(tmp_path, NOW).errors] == []
+
+
+def test_a_lead_image_without_alt_text_is_a_warning(tmp_path: Path):
+    errors, warnings = found(tmp_path, {
+        "2020/2020-01-02-a.md": "---\ntitle: A\nimage: https://example.org/a.jpg\n---\nText.\n",
+        "2020/2020-01-03-b.md": "---\ntitle: B\nimage: https://example.org/b.jpg\nimage_alt: Ships at the quay\n---\nText.\n"})
+    assert errors == []
+    assert warnings == [("content/2020/2020-01-02-a.md:3: the lead image has no alt text: add `image_alt:` describing "
+                        "what it shows")]

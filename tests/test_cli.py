@@ -12,7 +12,7 @@ from sitegen.cli import main, parse_args
 from sitegen.session import CACHE_DIR
 from tests.sitekit import snapshot, write_site
 
-CONFIG = 'search = false\nbase_url = "https://example.org/archive/"\n'
+CONFIG = 'search = false\nbase_url = "https://example.org/"\n'
 NOW = datetime(2024, 3, 31, 12, 0, tzinfo=UTC)
 BAD_DATE = "---\ntitle: Bad\ndate: soon\n---\nx\n"
 BAD_DATE_MESSAGE = ("content/2020/bad.md:3: 'date': cannot read the date 'soon'; write it as 2020-10-23, "
@@ -142,7 +142,8 @@ def test_base_url_without_host_gives_a_notice_on_stderr(site, tmp_path, capsys):
     assert build(site, tmp_path / "out", "--base-url", "/news/", "-q") == 0
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith("notice: base_url '/news/' has no host, so canonical URLs")
+    assert captured.err.splitlines()[0].startswith("notice: base_url '/news/' is under a subpath, so robots.txt")
+    assert captured.err.splitlines()[1].startswith("notice: base_url '/news/' has no host, so canonical URLs")
 
 
 def test_broken_article_fails_the_build_and_leaves_the_output_as_it_was(site, tmp_path, capsys):
@@ -226,3 +227,16 @@ def test_new_prints_the_dated_path_and_then_refuses_to_overwrite(tmp_path, capsy
     assert main(["new", "A Headline", "--source", str(tmp_path)]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith(f"error: {path}: already exists")
+
+
+def test_build_warns_about_the_key_typos_check_reports_in_the_same_format(tmp_path, capsys):
+    root = write_site(tmp_path / "s", {"typo.md": "---\ntitle: T\ndate: 2020-01-02\ntag: x\nautor: Ana\n---\nText.\n"})
+    assert main(["build", "--source", str(root), "--quiet"]) == 0
+    built = [line for line in capsys.readouterr().err.splitlines() if "unknown key" in line]
+    assert main(["check", "--source", str(root)]) == 1
+    checked = [line for line in capsys.readouterr().out.splitlines() if "unknown key" in line]
+    assert built == [
+        "content/typo.md:4: warning: unknown key 'tag': did you mean 'tags'? (as written it is only passed to templates)",
+        ("content/typo.md:5: warning: unknown key 'autor': did you mean 'author'? (as written it is only passed to "
+         "templates)")]
+    assert checked == [line.replace(": warning: ", ": error: ") for line in built]

@@ -243,3 +243,10 @@ def test_lenient_dates_jekyll_reads(text, expected):
 def test_lenient_dates_still_refuse_impossible_days():
     with pytest.raises(ValueError, match="cannot read the date '2015-2-30 10:00 -0800'"):
         parse_date("2015-2-30 10:00 -0800", UTC)
+
+
+def test_day_without_leading_zero_in_the_default_formats():
+    from sitegen.config import SiteConfig
+    moment = datetime(2024, 7, 8, 9, 5, tzinfo=UTC)
+    assert format_date(moment, SiteConfig().day_format) == "8 July 2024"
+    assert format_date(moment, SiteConfig().date_format) == "09:05 GMT 8 July 2024"

@@ -66,7 +66,9 @@ def test_body_only_change_rebuilds_only_that_article(base):
 
 def test_title_change_rebuilds_every_page_showing_it(base):
     after = keys_of(make_site([article("a.md", A), retitled("b.md", B), article("c.md", C)]))
-    assert changed(base, after) == {
+    short = {p for p in changed(base, after) if p.startswith("s/")}  # its short link's page shows the title
+    assert len(short) == 1
+    assert changed(base, after) - short == {
         "2020/10/b/index.html", "2020/10/a/index.html",  # itself and its newer neighbour
         "2019/05/c/index.html",                          # its older neighbour
         "index.html", "feed.xml", "tags/x/index.html", "tags/x/feed.xml", "2020/index.html",

@@ -14,7 +14,8 @@ def convert(meta: dict, key_lines: dict[str, int] | None = None) -> tuple[dict, 
 
 def test_the_known_keys():
     assert KNOWN_KEYS == {"title", "date", "updated", "expires", "tags", "author", "authors", "slug", "draft", "image",
-                          "aliases", "permalink", "related", "summary", "excerpt_separator"}
+                          "aliases", "permalink", "related", "summary", "excerpt_separator", "id", "language", "lang",
+                          "location"}
 
 
 def test_every_key_may_be_left_out():

@@ -66,3 +66,18 @@ def test_missing_site_folder(tmp_path: Path, capsys):
     assert main(["new", "Story", "--source", str(tmp_path / "nowhere")]) == 1
     assert capsys.readouterr().err == f"error: {tmp_path / 'nowhere'}: no such site folder\n"
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_new_article_is_a_draft_with_an_id_and_a_placeholder_body_check_warns_about(site: Path, capsys):
+    assert main(["new", "Harbour story", "--source", str(site)]) == 0
+    path = Path(capsys.readouterr().out.strip())
+    parsed = parse_article(path.read_bytes(), "2024/2024-04-01-harbour-story.md", SiteConfig(timezone="Europe/Berlin"))
+    assert isinstance(parsed, Parsed), parsed
+    assert parsed.article.draft is True and len(parsed.article.meta.identity) == 36
+    assert "Write the story here." in parsed.html
+    assert main(["check", "--source", str(site)]) == 0
+    out = capsys.readouterr().out
+    assert "2024-04-01-harbour-story.md:11: warning: the body is still the placeholder" in out, out
+    assert main(["new", "Another", "--source", str(site)]) == 0
+    other = Path(capsys.readouterr().out.strip()).read_text(encoding="utf-8")
+    assert other.split("id: ")[1][:36] != path.read_text(encoding="utf-8").split("id: ")[1][:36]

@@ -191,8 +191,11 @@ def test_site_override_of_a_cached_template_never_sees_the_theme_fragments(tmp_p
     theme = render_all(pages, make_environment(tmp_path / "plain"), lambda: views)
     overridden = render_all(pages, counting_environment(tmp_path, "{% cache a.id %}<i>{{ a.title }}</i>{% endcache %}"),
                             lambda: views)
-    assert all("<i>" not in html and "<h2>" in html for html in theme.values())
-    assert all("<i>" in html and "<h2>" not in html for html in overridden.values())
+    def listed(html: str) -> str:  # the front page's lead story is index.html's own, not the macro's
+        return re.sub(r'<article class="lead-story">.*?</article>', "", html, flags=re.DOTALL)
+
+    assert all("<i>" not in html and "<h2>" in listed(html) for html in theme.values())
+    assert all("<i>" in html and "<h2>" not in listed(html) for html in overridden.values())
 
 
 def test_theme_pages_are_the_same_with_fragments_shared_or_not(tmp_path):

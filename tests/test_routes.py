@@ -115,6 +115,7 @@ def test_plan_pages_paths(small_site):
         "2020/index.html", "2020/page/2/index.html", "2019/index.html",
         "2020/10/index.html", "2020/09/index.html", "2019/01/index.html",
         "old/a/index.html", "old-b.html",
+        *(f"{small_site.short_urls[i]}index.html" for i in ("a.md", "b.md", "c.md", "d.md")),
         "404.html", "search/index.html", "sitemap.xml", "robots.txt",
     ]
 
@@ -332,3 +333,45 @@ def test_find_collisions_reports_each_extra_page(small_site):
     pages = plan_pages(small_site)[0]
     doubled = pages + [pages[0], pages[0]]
     assert len(find_collisions(doubled, small_site)) == 2
+
+
+# --- short links -------------------------------------------------------------------------------------------
+
+
+def test_short_link_survives_headline_slug_and_date_corrections_kept_as_an_alias():
+    from sitegen.routes import short_urls
+    first = article("a.md", "date: 2020-01-02\nslug: mayor-plan")
+    corrected = article("a.md", "date: 2020-01-03\nslug: mayors-plan\naliases: [/2020/01/mayor-plan/]")
+    urls = {"a.md": "2020/01/mayor-plan/"}
+    assert short_urls({"a.md": first}, urls) == short_urls({"a.md": corrected}, {"a.md": "2020/01/mayors-plan/"})
+
+
+def test_short_link_comes_from_the_frontmatter_id_when_there_is_one():
+    from sitegen.routes import short_urls
+    one = short_urls({"a.md": article("a.md", "date: 2020-01-02\nid: 7f3c")}, {"a.md": "2020/01/a/"})
+    moved = short_urls({"b.md": article("b.md", "date: 2021-05-06\nid: 7f3c")}, {"b.md": "2021/05/other/"})
+    assert one["a.md"] == moved["b.md"] and len(one["a.md"]) == len("s/") + 6 + 1
+
+
+def test_short_link_clash_leaves_the_older_articles_code_and_lengthens_the_newer(monkeypatch):
+    from sitegen import routes
+    monkeypatch.setattr(routes, "SHORT_LENGTH", 1)
+    articles = {f"{n}.md": article(f"{n}.md", f"date: 2020-01-{n + 1:02d}") for n in range(28)}
+    urls = {i: f"2020/{i}/" for i in articles}
+    codes = routes.short_urls(articles, urls)
+    assert len(set(codes.values())) == len(codes)
+    fewer = routes.short_urls({i: a for i, a in articles.items() if i != "27.md"},
+                              {i: u for i, u in urls.items() if i != "27.md"})
+    assert all(codes[i] == code for i, code in fewer.items())
+    assert codes == routes.short_urls(dict(reversed(articles.items())), urls)
+
+
+def test_short_link_pages_redirect_and_stay_out_of_the_sitemap(small_site):
+    pages, errors = plan_pages(small_site)
+    short = [p for p in pages if p.kind == "short"]
+    assert not errors and len(short) == len(small_site.articles)
+    assert all(p.path.startswith("s/") and p.template == "short.html" for p in short)
+    sitemap = next(p for p in pages if p.kind == "sitemap")
+    assert not any(url.startswith("s/") for url, _ in sitemap.param("entries"))
+    article_page = next(p for p in pages if p.kind == "article")
+    assert article_page.param("short") == small_site.short_urls[article_page.param("id")]

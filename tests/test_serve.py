@@ -124,3 +124,9 @@ def test_helpers():
     assert sse("error", "a\nb") == b"event: error\ndata: a\ndata: b\n\n"
     assert content_type(Path("a.png")) == "image/png"
     assert content_type(Path("a.svg")) == "image/svg+xml; charset=utf-8"
+
+
+def test_error_overlay_wraps_scrolls_and_is_dark_on_light():
+    from sitegen.serve import SCRIPT
+    assert "white-space:pre-wrap" in SCRIPT and "overflow-wrap:anywhere" in SCRIPT and "overflow:auto" in SCRIPT
+    assert "background:#fff;color:#1a1a1a" in SCRIPT

@@ -30,6 +30,7 @@ def test_only_shards_whose_records_changed_are_reindexed():
 def test_document_escapes_text_and_keeps_values_whole():
     r = rec("a", title="<b>Tom & Jerry</b>", tags=("C++", 'say "hi", twice'), day="March 1, 2020")
     doc = shards.document(r, "<p>Body</p>", "en-GB")
-    assert '<html lang="en-GB">' in doc and "<h1 data-pagefind-meta=\"title\">&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</h1>" in doc
+    assert '<html lang="en-GB">' in doc and "<h1>&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</h1>" in doc
+    assert 'data-pagefind-meta="title[content]" content="&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;"' in doc
     assert 'data-pagefind-meta="date[content]" content="March 1, 2020"' in doc
     assert 'data-pagefind-filter="tag[content]" content="say &quot;hi&quot;, twice"' in doc

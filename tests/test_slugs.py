@@ -117,3 +117,8 @@ def test_is_safe_segment(segment, safe):
 def test_slug_of_a_four_byte_script_fits_a_file_name():
     slug = slugify("\U00020000" * 100)
     assert len(slug.encode()) <= 200 and slug == "\U00020000" * 50
+
+
+@pytest.mark.parametrize("headline", ["Mayor’s plan", "Mayor's plan", "Mayorʼs plan"])
+def test_apostrophes_vanish_inside_a_word(headline):
+    assert slugify(headline) == "mayors-plan"

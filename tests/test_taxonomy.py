@@ -141,3 +141,18 @@ def test_archives_are_newest_first():
 @pytest.mark.parametrize("fn", [tags_of, authors_of, years_of, months_of])
 def test_empty_site(fn):
     assert fn({}, ()) == {}
+
+
+def test_names_sort_by_collation_not_code_point():
+    from sitegen.taxonomy import name_order
+    names = ["Städtepartnerschaft", "zoning", "São Tomé", "Sao Paulo", "apple", "Éclair"]
+    for language in ("en-GB", "de", ""):
+        assert sorted(names, key=lambda n: name_order(n, language)) == [
+            "apple", "Éclair", "Sao Paulo", "São Tomé", "Städtepartnerschaft", "zoning"]
+
+
+def test_names_sort_as_their_language_expects():
+    from sitegen.taxonomy import name_order
+    names = ["Zürich", "Oslo", "Ørsta", "Ödeshög"]
+    assert sorted(names, key=lambda n: name_order(n, "en")) == ["Ödeshög", "Ørsta", "Oslo", "Zürich"]
+    assert sorted(names, key=lambda n: name_order(n, "sv")) == ["Oslo", "Zürich", "Ödeshög", "Ørsta"]

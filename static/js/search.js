@@ -17,10 +17,31 @@ window.addEventListener("DOMContentLoaded", () => {
       showImages: false,
       autofocus: true,
       sort: order.value === "newest" ? { date: "desc" } : null,
+      processResult: (result) => ({ ...result, excerpt: dropHeadline(result.excerpt, result.meta.title) }),
     });
     // Pagefind labels its box with a title only; the page's visible heading names it for assistive technology.
     box.querySelector(".pagefind-ui__search-input")?.setAttribute("aria-labelledby", "search-heading");
     if (query) ui.triggerSearch(query);
+  }
+
+  // The result's heading is the headline; an excerpt that starts with it starts after it.
+  function dropHeadline(excerpt, title) {
+    const t = document.createElement("template");
+    t.innerHTML = excerpt;
+    if (!title || !t.content.textContent.startsWith(title)) return excerpt;
+    const walker = document.createTreeWalker(t.content, NodeFilter.SHOW_TEXT);
+    let skip = title.length;
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      const n = Math.min(skip, node.data.length);
+      node.data = node.data.slice(n);
+      skip -= n;
+      if (skip === 0) {
+        node.data = node.data.replace(/^[.\s]+/, "");
+        if (node.data) break;
+      }
+    }
+    return t.innerHTML;
   }
 
   order.closest("p").hidden = false;  // without scripts the order cannot change
