@@ -232,7 +232,8 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
         permalink=values["permalink"], tags=values["tags"], authors=values["authors"],
         summary=" ".join(written.split()) if written else rendered.summary_text,
         summary_html=body.summary_html if (body.has_more or not written) else "", image=values["image"],
-        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        image_alt=values["image_alt"] or "", image_caption=values["image_caption"] or "",
+        image_credit=values["image_credit"] or "", extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )
     related_enabled, related_pins = values["related"]
     article = Article(

@@ -134,7 +134,7 @@ def test_unknown_key_suggests_the_close_one(tmp_path):
 def test_unknown_key_without_a_close_match_lists_known_keys(tmp_path):
     assert messages_of(tmp_path, "xyzzy = 1\n") == [
         ("unknown key 'xyzzy'; known keys: base_url, date_format, day_format, description, excerpt_separator, "
-        "feed_entries, language, liquid, params, per_page, permalinks, raw_html, related, search, timezone, title, "
+        "feed_entries, images, language, liquid, params, per_page, permalinks, raw_html, related, search, timezone, title, "
         "words_per_minute")]
 
 
