@@ -28,7 +28,7 @@ PHASE = re.compile(r"^phase (\S+) ([0-9.]+)\s*$", re.MULTILINE)
 def generate(site: Path, count: int) -> None:
     from tests.imagekit import photo, save_jpeg
 
-    (site / "site.toml").write_text('title = "Image bench"\nsearch = false\n')
+    (site / "site.toml").write_text('title = "Image bench"\nbase_url = "https://bench.example.org/"\nsearch = false\n')
     for i in range(count):
         folder = site / "content" / f"{2000 + i % 20}"
         save_jpeg(photo(2000, 1333, i, f"Photo {i}"), folder / f"photo-{i}.jpg", quality=85)
@@ -44,7 +44,8 @@ def run(site: Path, jobs: int) -> tuple[float, dict[str, float], str]:
                           capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start
     text = done.stdout + done.stderr
-    return wall, {m.group(1): float(m.group(2)) for m in PHASE.finditer(text)}, text.strip().splitlines()[-1]
+    summary = next((line for line in text.splitlines() if line.startswith("built ")), "")
+    return wall, {m.group(1): float(m.group(2)) for m in PHASE.finditer(text)}, summary
 
 
 def main() -> int:
