@@ -85,8 +85,10 @@ def _open(source: str) -> tuple[Image.Image, str]:
         image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageProblem(f"too many pixels to resize safely ({exc}); make it smaller") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ImageProblem(f"not a readable image ({exc}); replace the file") from None
+    except UnidentifiedImageError:
+        raise ImageProblem("not a JPEG, PNG or WebP image Pillow can read; replace the file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageProblem(f"broken or truncated ({exc}); replace the file") from None
     icc = image.info.get("icc_profile")
     image.info = {"icc_profile": icc} if icc else {}  # EXIF (with GPS), XMP and text chunks are not published
     if ext == "jpg" and image.mode != "RGB":

@@ -95,7 +95,7 @@ def test_every_local_img_is_sized_as_its_files_and_its_srcset_exists(tmp_path, b
     assert remote["src"] == "https://example.org/remote.jpg" and "srcset" not in remote
     assert broken["src"] == f"{base}2020/broken.jpg" and "srcset" not in broken
     assert [(w.path, w.message) for w in result.warnings] == [
-        ("content/2020/broken.jpg", ("image not resized: not a readable image (Truncated File Read); replace the "
+        ("content/2020/broken.jpg", ("image not resized: broken or truncated (Truncated File Read); replace the "
                                      "file; pages show it as it is"))]
     html = (output / "2020/10/ferry/index.html").read_text(encoding="utf-8")
     assert "The ferry on Monday" in html and "Photo: A. Writer" in html and "Photo: B" in html
