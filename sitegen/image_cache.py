@@ -25,14 +25,15 @@ from sitegen.images import (
 )
 from sitegen.model import ImageInfo, Page, Site
 from sitegen.pictures import article_images
+from sitegen.progress import Progress
 from sitegen.workers import map_chunks
 
 CHUNK = 2
 """Images per worker task: one image is ~0.1-1 s of work, so small chunks balance the cores."""
 
 
-def resize_images(site: Site, settings: ImageSettings, folder: Path, jobs: int, source: Path
-                  ) -> tuple[Site, list[Page], list[SiteError]]:
+def resize_images(site: Site, settings: ImageSettings, folder: Path, jobs: int, source: Path,
+                  progress: Progress | None = None) -> tuple[Site, list[Page], list[SiteError]]:
     """The site with the resized images (`Site.images`), the pages copying their variants into the output
     (`img/...`) and a warning for each image that could not be read (its pages show it as it is)."""
     shown = sorted({p for a in site.articles.values() for p in article_images(a)
@@ -58,7 +59,10 @@ def resize_images(site: Site, settings: ImageSettings, folder: Path, jobs: int, 
             found[path] = known
         elif digest not in todo:
             todo[digest] = Job(src, digest)
-    for results in map_chunks(partial(_resize_chunk, settings, folder), list(todo.values()), jobs, CHUNK):
+    for done, results in enumerate(map_chunks(partial(_resize_chunk, settings, folder), list(todo.values()),
+                                               jobs, CHUNK)):
+        if progress:
+            progress("images", min((done + 1) * CHUNK, len(todo)), len(todo))
         for digest, result in results:
             name = f"{digest}.json" if isinstance(result, ImageInfo) else f"{digest}.error"
             text = info_to_json(result) if isinstance(result, ImageInfo) else result

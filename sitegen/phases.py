@@ -228,7 +228,7 @@ def images(ctx: Context, built: Model) -> Model:
 
     with ctx.clock("images"):
         site, pages, warnings = resize_images(built.site, ctx.config.images, ctx.store.path.parent / "images",
-                                              ctx.jobs, ctx.source)
+                                              ctx.jobs, ctx.source, ctx.progress)
     return Model(site, built.pages + pages, built.warnings + warnings)
 
 
