@@ -45,6 +45,16 @@ class RelatedSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageSettings:
+    """The [images] table of site.toml: how local images are resized and encoded."""
+
+    widths: list[int] = field(default_factory=lambda: [480, 800, 1200, 1600])
+    """Widths in pixels each image is resized to (never above its own width)."""
+    quality: int = 80
+    """JPEG and WebP quality, 1-100."""
+
+
+@dataclass(frozen=True, slots=True)
 class Permalinks:
     """URL patterns, site-relative; `{name}` fields are filled per page. Each must end in `/` or a file name."""
 
@@ -123,6 +133,8 @@ class SiteConfig:
     """Related-article ranking."""
     menu: tuple[MenuItem, ...] = ()
     """The section menu under the header, in order (`[[menu]]` tables with `name` and `url` or `tag`)."""
+    images: ImageSettings = field(default_factory=ImageSettings)
+    """Image resizing."""
     params: dict[str, Any] = field(default_factory=dict)
     """Free-form values for templates (`site.params`), shortcodes' `param` and Liquid's `site`."""
     liquid: bool = False
@@ -289,6 +301,12 @@ def _check(config: SiteConfig) -> list[SiteError]:
             errors.append(SiteError(CONFIG_FILE, f"'{key}' must be at least 1"))
     if config.related.count < 0:
         errors.append(SiteError(CONFIG_FILE, "'related.count' must not be negative"))
+    widths = config.images.widths
+    if not widths or not all(isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 8192 for w in widths):
+        errors.append(SiteError(CONFIG_FILE, "'images.widths' must be a list of whole pixel widths from 16 to 8192, "
+                                "e.g. [480, 800, 1200, 1600]"))
+    if not 1 <= config.images.quality <= 100:
+        errors.append(SiteError(CONFIG_FILE, "'images.quality' must be from 1 to 100"))
     if not config.base_url.endswith("/"):
         errors.append(SiteError(CONFIG_FILE, f"'base_url' must end with '/': {config.base_url}/"))
     for f in fields(Permalinks):

@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.model import Group, Input, Page, Site
+from sitegen.model import Article, Group, Input, Page, Site
+from sitegen.pictures import article_images
 from sitegen.taxonomy import display_name
 
 _MASK = (1 << 128) - 1
@@ -28,8 +29,13 @@ def input_digests(site: Site) -> Callable[[Input], str]:
     """Digest of one page input; an input that no longer exists digests to ''.
 
     An article's meta covers the names its tags and authors are shown with, which are their groups' names:
-    another article can change those."""
-    articles = site.articles
+    another article can change those; its meta and body cover its images' variants."""
+    articles, images = site.articles, site.images
+
+    def image_digests(a: Article) -> list[str]:
+        """Its images' variants, which lists (lead image, summary) and its page show."""
+        return [images[p].digest if p in images else "" for p in article_images(a)] if images else []
+
     tag_name, author_name = _DisplayNames(site.tags).__getitem__, _DisplayNames(site.authors).__getitem__
 
     def digest(item: Input) -> str:
@@ -38,9 +44,10 @@ def input_digests(site: Site) -> Callable[[Input], str]:
             if name not in articles:
                 return ""
             a = articles[name]
-            return "\0".join([a.meta_hash, *map(tag_name, a.meta.tags), "", *map(author_name, a.meta.authors)])
+            return "\0".join([a.meta_hash, *map(tag_name, a.meta.tags), "", *map(author_name, a.meta.authors),
+                              *image_digests(a)])
         if kind == "body":
-            return articles[name].source_hash if name in articles else ""
+            return "\0".join([articles[name].source_hash, *image_digests(articles[name])]) if name in articles else ""
         if kind == "file":
             try:
                 st = os.stat(name)

@@ -22,7 +22,7 @@ from pygments.util import ClassNotFound
 
 from sitegen.files import ARTICLE_SUFFIXES
 from sitegen.model import Body, TocEntry
-from sitegen.shortcodes import MARKERS, OPEN, called_names, shortcodes_plugin, strip_calls
+from sitegen.shortcodes import MARKERS, OPEN, called_names, figure_sources, shortcodes_plugin, strip_calls
 from sitegen.slugs import slugify
 
 MORE = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.IGNORECASE)
@@ -176,9 +176,20 @@ def render_body(source: str, article_id: str, raw_html: bool = True) -> Rendered
     words = text.split()
     calls = called_names(html) if OPEN in html else ()
     body = Body(summary_html=strip_calls(summary_html), toc=_toc(tokens), word_count=len(words), has_more=has_more,
-                links=links, shortcodes=calls)
+                links=links, shortcodes=calls, images=body_images(html))
     problems = [(line, message) for line, message in env.get("shortcode_problems", ())]
     return Rendered(body, html, text, words, " ".join(_plain_text(summary_tokens).split()), problems)
+
+
+_LOCAL_IMG = re.compile(r'<img\s[^>]*?\bsrc="(/(?!/)[^"]*)"')
+
+
+def body_images(html: str) -> tuple[str, ...]:
+    """Site-root paths of the local images body HTML shows (`<img>` and `figure` calls), each once."""
+    if "<img" not in html and OPEN not in html:
+        return ()
+    found = [m.group(1) for m in _LOCAL_IMG.finditer(html)] + list(figure_sources(html) if OPEN in html else ())
+    return tuple(dict.fromkeys(found))
 
 
 def _find_more(tokens: list[Token]) -> tuple[int, int] | None:

@@ -56,6 +56,8 @@ class Body:
     """Ids of articles this body links to by relative `.md` path."""
     shortcodes: tuple[str, ...] = ()
     """Names of the shortcodes the body calls (its page depends on their templates)."""
+    images: tuple[str, ...] = ()
+    """Site-root paths (`/2020/map.png`) of the local images the body shows, by Markdown or a `figure`."""
 
     __reduce__ = _by_constructor
 
@@ -102,6 +104,12 @@ class Meta:
     standfirst: str = ""
     """The summary the writer gave in frontmatter, shown under the headline; "" when the summary is the
     body's own opening (shown there already)."""
+    image_alt: str = ""
+    """The lead image's alternative text (frontmatter `image_alt`)."""
+    image_caption: str = ""
+    """The lead image's caption (`image_caption`)."""
+    image_credit: str = ""
+    """Who made the lead image (`image_credit`)."""
 
     __reduce__ = _by_constructor
 
@@ -189,6 +197,30 @@ class Site:
     """Output path → source path (relative to the site folder) of static files and article images."""
     short_urls: dict[str, str] = field(default_factory=dict)
     """Site-relative short URL of each article (`s/CODE/`), planned by `routes.short_urls`."""
+    images: dict[str, ImageInfo] = field(default_factory=dict)
+    """Output path of a local image (`2020/map.png`) → its resized variants."""
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One resized copy of an image."""
+
+    width: int
+    height: int
+    path: str
+    """Output path in the original format, `img/<digest>-<width>.jpg`."""
+    webp: str
+    """Output path of the WebP copy."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    """A local image as the image phase published it."""
+
+    digest: str
+    """Of the file's bytes and the image settings: equal digests, equal variants."""
+    variants: tuple[Variant, ...]
+    """Narrowest first; the last is the fallback `src`."""
 
 
 @dataclass(frozen=True, slots=True)

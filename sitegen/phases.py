@@ -1,5 +1,5 @@
-"""The phases of one build, in the order the session runs them: read, select, model, rank, plan, render,
-publish, index. Each takes what it needs and returns a value; the parsing, ranking and template libraries
+"""The phases of one build, in the order the session runs them: read, select, model, images, rank, plan,
+render, publish, index. Each takes what it needs and returns a value; the parsing, ranking and template libraries
 load only here, after the no-change check."""
 from __future__ import annotations
 
@@ -218,6 +218,18 @@ def model(ctx: Context, published: dict[str, Article], assets: dict[str, str]) -
         if collisions:
             raise BuildFailed(collisions)
     return Model(site, pages, dropped + problems)
+
+
+def images(ctx: Context, built: Model) -> Model:
+    """Resize the local images articles show (lead and body) in workers, reusing the cached variants of
+    unchanged images; the model gains them (`Site.images`, pages copying them) and a warning per image
+    that could not be read."""
+    from sitegen.image_cache import resize_images
+
+    with ctx.clock("images"):
+        site, pages, warnings = resize_images(built.site, ctx.config.images, ctx.store.path.parent / "images",
+                                              ctx.jobs, ctx.source, ctx.progress)
+    return Model(site, built.pages + pages, built.warnings + warnings)
 
 
 @contextmanager

@@ -235,6 +235,8 @@ def _validate(meta: dict[str, Any], body_src: str, body_line: int, key_lines: di
         summary_html=body.summary_html if (body.has_more or not written) else "", image=values["image"],
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS or (k == "location" and not isinstance(v, str))}, identity=values["id"],
         language=values["language"], location=values["location"], standfirst=" ".join(written.split()) if written else "",
+        image_alt=values["image_alt"] or "", image_caption=values["image_caption"] or "",
+        image_credit=values["image_credit"] or "",
     )
     related_enabled, related_pins = values["related"]
     article = Article(

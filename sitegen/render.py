@@ -8,6 +8,7 @@ import re
 from collections.abc import Hashable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,6 +28,7 @@ except ImportError:
 from sitegen.errors import RenderWarning, SiteError
 from sitegen.files import THEME
 from sitegen.model import Page, source_path
+from sitegen.pictures import Picture, image_path
 from sitegen.shortcodes import OPEN, PLACEHOLDER, URL_KEYS, decode, lookup
 from sitegen.views import Views
 
@@ -150,7 +152,7 @@ def expand_shortcodes(html: str, env: jinja2.Environment, ctx: dict[str, Any], v
         values = {**kwargs, "args": data["args"], "kwargs": kwargs, "name": name,
                   "inner": Markup(inner.strip("\n")), "inner_raw": data["inner_raw"] or "",
                   "article": ctx["article"], "site": ctx["site"], "page_url": ctx["page_url"], "url": ctx["url"],
-                  "param": param}
+                  "param": param, "resized": partial(_resized, views, data["kwargs"].get("src"), article_id)}
         try:
             return env.get_template(f"shortcodes/{name}.html").render(values).strip("\n")
         except jinja2.TemplateNotFound as exc:
@@ -166,6 +168,12 @@ def expand_shortcodes(html: str, env: jinja2.Environment, ctx: dict[str, Any], v
     while count:
         html, count = PLACEHOLDER.subn(expand, html)
     return html
+
+
+def _resized(views: Views, src: Any, article_id: str, alt: str = "") -> Picture | None:
+    """A shortcode's `src` as the image phase resized it (`figure`), with `alt`; None for a remote or
+    unreadable image."""
+    return views.picture(image_path(src, article_id), str(alt)) if isinstance(src, str) else None
 
 
 _VIEW_FIELDS = frozenset({"title", "summary", "date_display", "updated_display", "word_count", "reading_time"})

@@ -142,7 +142,7 @@ class BuildSession:
         return result
 
     def _phases(self, config: SiteConfig, stamp: str, seen: Check, clock: Clock, notices: list[str]) -> BuildResult:
-        """Read, select, model, rank, plan, render, publish, index."""
+        """Read, select, model, images, rank, plan, render, publish, index."""
         options = self.options
         with ExitStack() as stack:
             store, opened = stack.enter_context(_article_store(self.source, stamp, options.use_cache))
@@ -151,6 +151,7 @@ class BuildSession:
             read = phases.read(ctx)
             chosen = phases.select(ctx, read.articles)
             built = phases.model(ctx, chosen.published, read.assets)
+            built = phases.images(ctx, built)
             ranking = stack.enter_context(phases.rank(ctx, built.site))
             todo = phases.plan(ctx, built)
             with phases.staging(ctx) as staged:

@@ -445,3 +445,14 @@ def called_names(html: str) -> tuple[str, ...]:
         return ()
     return tuple(sorted({decode(m.group(1))["name"]
                          for m in re.finditer(f"{OPEN}([^{DATA_END}]*){DATA_END}", html)}))
+
+
+def figure_sources(html: str) -> tuple[str, ...]:
+    """The site-root `src` of every `figure` call in body HTML, in order."""
+    found = []
+    for m in re.finditer(f"{OPEN}([^{DATA_END}]*){DATA_END}", html):
+        data = decode(m.group(1))
+        src = data["kwargs"].get("src") or (data["args"][0] if data["name"] == "figure" and data["args"] else "")
+        if data["name"] == "figure" and isinstance(src, str) and src.startswith("/") and not src.startswith("//"):
+            found.append(src)
+    return tuple(found)

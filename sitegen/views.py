@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote
 from sitegen.dates import format_date, iso, utc_iso
 from sitegen.markdown import LINK_MARK, local_url, normalize_link, rebase
 from sitegen.model import Article, Group, Page, Site, TocEntry, linked_article
+from sitegen.pictures import Picture, image_path, picture, with_pictures
 from sitegen.routes import Link, Nav, Pager, group_link, nav_urls
 
 _LINK = re.compile(r'(?<=href=")' + re.escape(LINK_MARK) + r'([^"#]*)')
@@ -53,6 +54,9 @@ class ArticleView:
     word_count: int
     reading_time: int
     image: str | None
+    """The lead image's absolute URL (og:image, JSON-LD)."""
+    lead_image: Picture | None
+    """The lead image resized (`picture.html`), when it is a local image the pipeline could read."""
     extra: dict[str, Any]
     standfirst: str
     """The writer's summary, shown under the headline ("" when the summary opens the body)."""
@@ -147,10 +151,10 @@ class Views:
             updated_display=self._updated_display(m.date, m.updated) if m.updated else "",
             authors=tuple(self._group_link("author", n) for n in m.authors),
             tags=tuple(self._group_link("tag", n) for n in m.tags),
-            summary=m.summary, summary_html=self._resolve_links(m.summary_html), html="", toc=a.body.toc,
+            summary=m.summary, summary_html=self._body_html(a, m.summary_html), html="", toc=a.body.toc,
             word_count=a.body.word_count, reading_time=max(1, math.ceil(a.body.word_count / config.words_per_minute)),
-            image=self._image_url(a), extra=m.extra, standfirst=m.standfirst, language=m.language or config.language,
-            location=m.location,
+            image=self._image_url(a), lead_image=self._lead_image(a), extra=m.extra, standfirst=m.standfirst,
+            language=m.language or config.language, location=m.location,
         )
 
     def _updated_display(self, date: datetime, updated: datetime) -> str:
@@ -160,8 +164,31 @@ class Views:
         return format_date(local, self.config.day_format)
 
     def body(self, article_id: str) -> str:
-        """The article's HTML body with links to other articles pointing at their URLs."""
-        return self._resolve_links(self.html(article_id))
+        """The article's HTML body with links to other articles pointing at their URLs and its local
+        images resized."""
+        return self._body_html(self.site.articles[article_id], self.html(article_id))
+
+    def _body_html(self, a: Article, html: str) -> str:
+        html = self._resolve_links(html)
+        if not a.body.images or not self.site.images:
+            return html
+        shown = {p for p in (image_path(u, a.id) for u in a.body.images) if p}  # what the page's key covers
+        base = self._base_path
+
+        def find(src: str) -> Picture | None:
+            path = unquote(src[len(base):]) if src.startswith(base) else None
+            return self.picture(path) if path in shown else None
+
+        return with_pictures(html, find)
+
+    def picture(self, path: str | None, alt: str = "", caption: str = "", credit: str = "") -> Picture | None:
+        """The resized image at output path `path`, if the image phase made one."""
+        info = self.site.images.get(path) if path else None
+        return picture(info, self.url, alt, caption, credit) if info else None
+
+    def _lead_image(self, a: Article) -> Picture | None:
+        m = a.meta
+        return self.picture(image_path(m.image, a.id), m.image_alt, m.image_caption, m.image_credit)
 
     def _resolve_links(self, html: str) -> str:
         """Body HTML with article links at their URLs and site-root URLs under the base path."""

@@ -17,7 +17,7 @@ NOW = datetime(2024, 3, 31, 12, 0, tzinfo=UTC)
 BAD_DATE = "---\ntitle: Bad\ndate: soon\n---\nx\n"
 BAD_DATE_MESSAGE = ("content/2020/bad.md:3: 'date': cannot read the date 'soon'; write it as 2020-10-23, "
                     "2020-10-23 03:55 or 2020-10-23T03:55:00+01:00")
-PHASES = ["check", "read", "model", "plan", "rank", "render", "publish", "index"]
+PHASES = ["check", "read", "model", "images", "plan", "rank", "render", "publish", "index"]
 
 
 @pytest.fixture(autouse=True)

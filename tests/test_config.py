@@ -134,8 +134,8 @@ def test_unknown_key_suggests_the_close_one(tmp_path):
 def test_unknown_key_without_a_close_match_lists_known_keys(tmp_path):
     assert messages_of(tmp_path, "xyzzy = 1\n") == [
         ("unknown key 'xyzzy'; known keys: base_url, date_format, day_format, description, excerpt_separator, "
-        "feed_entries, language, liquid, menu, params, per_page, permalinks, raw_html, related, search, time_format, "
-        "timezone, title, words_per_minute")]
+        "feed_entries, images, language, liquid, menu, params, per_page, permalinks, raw_html, related, search, "
+        "time_format, timezone, title, words_per_minute")]
 
 
 def test_unknown_key_in_permalinks_table(tmp_path):

@@ -14,6 +14,7 @@ def convert(meta: dict, key_lines: dict[str, int] | None = None) -> tuple[dict, 
 
 def test_the_known_keys():
     assert KNOWN_KEYS == {"title", "date", "updated", "expires", "tags", "author", "authors", "slug", "draft", "image",
+                          "image_alt", "image_caption", "image_credit",
                           "aliases", "permalink", "related", "summary", "excerpt_separator", "id", "language", "lang",
                           "location"}
 

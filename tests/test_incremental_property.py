@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from sitegen.session import BuildOptions
 from sitegen.watch import Watcher
+from tests.imagekit import photo, save_jpeg
 from tests.sitekit import build_site, search_records, snapshot
 
 WORDS = ("Aleppo", "budget", "council", "corridor", "vote", "talks", "harbour", "strike", "ferry", "court")
@@ -18,6 +19,9 @@ TAGS = ("Syria", "syria", "Budget", "São Paulo", "C++", "Ferries", "Courts")
 
 SHORTCODE_TEMPLATES = ('<b class="box">{{ args[0] }}</b>', '<i>{{ args | join(",") }}</i>{{ inner }}', None)
 """Versions of templates/shortcodes/box.html (None: no such template, so calls show as text)."""
+
+PHOTOS = ("a.jpg", "b.jpg")
+"""Photos beside the articles: lead images, and body images of every other body."""
 
 titles = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join)
 bodies = st.lists(st.sampled_from(WORDS), min_size=1, max_size=30).map(lambda w: " ".join(w) + ".")
@@ -34,13 +38,18 @@ operations = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 99)),
     st.tuples(st.just("call"), st.integers(0, 99), st.sampled_from(WORDS)),
     st.tuples(st.just("template"), st.sampled_from(SHORTCODE_TEMPLATES)),
+    st.tuples(st.just("image"), st.integers(0, 99), st.sampled_from(PHOTOS + (None,))),
+    st.tuples(st.just("photo"), st.sampled_from(PHOTOS), st.integers(0, 2)),
 )
 
 
 def article(fields: dict) -> str:
     tags = ", ".join(f'"{t}"' for t in fields["tags"])
-    return (f'---\ntitle: "{fields["title"]}"\ndate: {fields["date"]}\ntags: [{tags}]\n---\n'
-            f'{fields["body"]}\n')
+    image = fields.get("image")
+    lead = f"image: {image}\n" if image else ""
+    body = f"\n\n![A photo]({image})\n" if image and len(fields["body"]) % 2 else ""
+    return (f'---\ntitle: "{fields["title"]}"\ndate: {fields["date"]}\ntags: [{tags}]\n{lead}---\n'
+            f'{fields["body"]}\n{body}')
 
 
 class Archive:
@@ -62,6 +71,10 @@ class Archive:
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(args[0], encoding="utf-8")
+            return {path}
+        if kind == "photo":
+            path = self.content / args[0]
+            save_jpeg(photo(520 + 40 * args[1], 360, args[1]), path)
             return {path}
         if kind == "create":
             self.counter += 1
@@ -100,6 +113,8 @@ def test_incremental_rebuilds_equal_clean_builds(ops):
         root = Path(tmp) / "site"
         archive = Archive(root)
         archive.apply(("create", "First story", "2020-01-01T10:00:00+00:00", ["Syria"], "A first body."))
+        archive.apply(("photo", "a.jpg", 0))
+        archive.apply(("image", 0, "a.jpg"))
         watcher = Watcher(BuildOptions(source=root, output=root / "output", jobs=1), report=lambda line: None)
         try:
             watcher.rebuild(set())
