@@ -7,9 +7,11 @@ are stored as ids of a vocabulary table, in a table of their own, so that the ra
 loads every article's terms as one array."""
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import sqlite3
+import threading
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +31,22 @@ _PAIR = 8
 """Bytes per stored (term id, count) pair: two native 32-bit integers."""
 _LOOKUP = 500
 """Terms per vocabulary query (SQLite allows 999 parameters in old versions)."""
+
+_IN_SQLITE = threading.RLock()
+"""Held by a thread while it uses a store, and by a thread that forks: a process forked while another thread
+was inside SQLite would inherit SQLite's mutexes locked and hang at its first query (`watch` indexes search
+on a thread while the next build forks its workers)."""
+os.register_at_fork(before=_IN_SQLITE.acquire, after_in_parent=_IN_SQLITE.release,
+                    after_in_child=_IN_SQLITE.release)
+
+
+def _in_sqlite(method):
+    """The method runs holding `_IN_SQLITE`."""
+    @functools.wraps(method)
+    def locked(*args, **kwargs):
+        with _IN_SQLITE:
+            return method(*args, **kwargs)
+    return locked
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +82,7 @@ class ArticleStore:
             self._pid = os.getpid()
         return self._conn
 
+    @_in_sqlite
     def open(self) -> str | None:
         """Prepare the tables; returns a notice when an unusable cache was discarded."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,6 +117,7 @@ class ArticleStore:
         c.execute("CREATE TABLE statistics (key TEXT PRIMARY KEY, value BLOB)")
         c.execute("CREATE TABLE vocabulary (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL)")
 
+    @_in_sqlite
     def index(self) -> dict[str, Cached]:
         """Every cached article by id, without bodies or terms."""
         try:
@@ -106,6 +126,7 @@ class ArticleStore:
         except (sqlite3.DatabaseError, pickle.UnpicklingError, AttributeError, TypeError) as exc:
             raise CacheError(str(exc)) from exc
 
+    @_in_sqlite
     def put(self, rows: Sequence[tuple[str, int, int, bytes, str, Terms]]) -> None:
         """Store freshly parsed articles: (id, mtime_ns, size, `dump_article(article)`, html, terms)."""
         with self.conn:
@@ -126,23 +147,27 @@ class ArticleStore:
                 f"SELECT term, id FROM vocabulary WHERE term IN ({', '.join('?' * len(part))})", part))
         return self._term_ids
 
+    @_in_sqlite
     def touch(self, rows: Iterable[tuple[str, int, int]]) -> None:
         """Record a new mtime/size for files whose bytes did not change."""
         with self.conn:
             self.conn.executemany("UPDATE articles SET mtime_ns = ?, size = ? WHERE id = ?",
                                   ((m, s, i) for i, m, s in rows))
 
+    @_in_sqlite
     def delete(self, ids: Iterable[str]) -> None:
         with self.conn:
             self.conn.executemany("DELETE FROM articles WHERE id = ?", ((i,) for i in ids))
             self.conn.executemany("DELETE FROM terms WHERE id = ?", ((i,) for i in ids))
 
+    @_in_sqlite
     def html(self, article_id: str) -> str:
         row = self.conn.execute("SELECT html FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             raise KeyError(article_id)
         return row[0]
 
+    @_in_sqlite
     def terms(self, ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The terms of these articles, in this order, as rows of a sparse matrix: row r holds the
         vocabulary ids term[ptr[r]:ptr[r + 1]] with their counts; (ptr, term, count)."""
@@ -154,10 +179,12 @@ class ArticleStore:
         lengths = np.fromiter(map(len, packed), np.int64, len(packed)) // _PAIR
         return np.concatenate(([0], np.cumsum(lengths))), pairs[:, 0], pairs[:, 1]
 
+    @_in_sqlite
     def related(self, key: str) -> dict[str, tuple[str, ...]] | None:
         row = self.conn.execute("SELECT lists FROM related WHERE key = ?", (key,)).fetchone()
         return pickle.loads(row[0]) if row else None
 
+    @_in_sqlite
     def save_related(self, key: str, lists: dict[str, tuple[str, ...]]) -> None:
         with self.conn:
             self.conn.execute("DELETE FROM related")
@@ -167,6 +194,7 @@ class ArticleStore:
         """The related ranking's corpus statistics, by the digest of their sample."""
         return StatisticsMemo(self)
 
+    @_in_sqlite
     def close(self) -> None:
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
@@ -180,10 +208,13 @@ class StatisticsMemo:
     def __init__(self, store: ArticleStore):
         self._store = store
 
+    @_in_sqlite
     def get(self, key: str) -> object | None:
         row = self._store.conn.execute("SELECT value FROM statistics WHERE key = ?", (key,)).fetchone()
         return pickle.loads(row[0]) if row else None
 
+    @_in_sqlite
+    @_in_sqlite
     def put(self, key: str, value: object) -> None:
         """Keep this value only: new statistics replace every value, a new ranking state the last one."""
         with self._store.conn:

@@ -70,3 +70,40 @@ def test_deleted_articles_lose_their_terms(tmp_path: Path):
     assert store.conn.execute("SELECT id FROM terms").fetchall() == [("b.md",)]
     with pytest.raises(KeyError):
         store.terms(["a.md"])
+
+
+def test_a_fork_waits_while_another_thread_is_inside_the_store(tmp_path: Path, monkeypatch):
+    """A child forked mid-query would inherit SQLite's mutexes locked; the fork waits for the query instead."""
+    import os
+    import threading
+
+    import sitegen.store
+
+    store = ArticleStore(tmp_path / "a.sqlite", "stamp")
+    store.open()
+    store.put([parsed("a.md", "Harbour ferry strike.")])
+    inside, leave, forked = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_query(self, article_id):
+        inside.set()
+        leave.wait(10)
+        return "<p>…</p>"
+
+    monkeypatch.setattr(ArticleStore, "html", sitegen.store._in_sqlite(slow_query))
+    reader = threading.Thread(target=store.html, args=("a.md",))
+    reader.start()
+    inside.wait(10)
+
+    def fork():
+        pid = os.fork()
+        if pid == 0:
+            os._exit(list(ArticleStore(tmp_path / "a.sqlite", "stamp").index()) != ["a.md"])
+        forked.set()
+        forked.status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+    forker = threading.Thread(target=fork)
+    forker.start()
+    assert not forked.wait(0.3)  # the query is still running: no fork yet
+    leave.set()
+    reader.join(10), forker.join(10)
+    assert forked.is_set() and forked.status == 0
