@@ -8,7 +8,7 @@ import re
 from collections.abc import Hashable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -68,13 +68,29 @@ class _Environment(jinja2.Environment):
         return {**self.globals, **(d or {})}
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates by name and source, kept for the process: `watch`, `serve` and every build after
+    the first in one process compile a template again only when its source changed."""
+
+    _code: dict[tuple[str, str], bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key, bucket.checksum] = bucket.bytecode_to_string()
+
+
 def make_environment(site_dir: Path) -> jinja2.Environment:
     """Autoescaping (HTML and XML), strict about undefined names, site templates before the theme's."""
     loader = jinja2.FileSystemLoader([str(site_dir / "templates"), str(THEME / "templates")])
     # cache_size=-1 keeps templates in a dict: the LRU cache locks and reorders on each of a page's ~3 lookups.
     env = _Environment(loader=loader, autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
                        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True, auto_reload=False, cache_size=-1, extensions=[FragmentCache])
+                       keep_trailing_newline=True, auto_reload=False, cache_size=-1, extensions=[FragmentCache],
+                       bytecode_cache=_CompiledTemplates())
     env.filters["jsonld"] = to_json_script
     env.filters["highlight"] = highlight_code
     env.filters["markdownify"] = markdownify
@@ -274,7 +290,7 @@ def template_graph(env: jinja2.Environment) -> TemplateGraph:
     loaded = {name: found for name, found in loaded.items() if not _liquid_include(env, name, found[0])}
     names = list(loaded)
     sources = {name: source for name, (source, _, _) in loaded.items()}
-    direct = {name: _referenced(env, sources[name]) for name in names}
+    direct = {name: _referenced(sources[name]) for name in names}
     for name, refs in direct.items():
         for ref in sorted(refs or ()):
             if ref not in sources:
@@ -305,7 +321,9 @@ def _liquid_include(env: jinja2.Environment, name: str, source: str) -> bool:
     return False
 
 
-def _referenced(env: jinja2.Environment, source: str) -> frozenset[str] | None:
-    """Templates a source names; None when one is chosen at run time (then it may depend on any)."""
-    refs = list(jinja2.meta.find_referenced_templates(env.parse(source)))
+@lru_cache(maxsize=1024)
+def _referenced(source: str) -> frozenset[str] | None:
+    """Templates a source names; None when one is chosen at run time (then it may depend on any). Every
+    environment `make_environment` makes parses alike, so a source's answer is kept for the process."""
+    refs = list(jinja2.meta.find_referenced_templates(make_environment(THEME).parse(source)))
     return None if any(r is None for r in refs) else frozenset(refs)

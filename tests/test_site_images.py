@@ -46,11 +46,13 @@ class Tags(HTMLParser):
 
 
 def make_site(root: Path, config: str = "") -> Path:
-    write_site(root, {"2020/ferry.md": STORY}, config)
-    save_jpeg(photo(2000, 1333, 1), root / "content/2020/ferry.jpg")
-    image = photo(900, 600, 2).convert("RGBA")
+    """Photos at half the sizes a newsroom uses, with widths to match (the suite stays quick)."""
+    widths = "" if "[images]" in config else "[images]\nwidths = [240, 400, 600, 800]\n"
+    write_site(root, {"2020/ferry.md": STORY}, config + widths)
+    save_jpeg(photo(1000, 667, 1), root / "content/2020/ferry.jpg")
+    image = photo(450, 300, 2).convert("RGBA")
     image.save(root / "content/2020/quay.png")
-    save_jpeg(photo(1300, 867, 3), root / "static/photos/harbour.jpg")
+    save_jpeg(photo(650, 433, 3), root / "static/photos/harbour.jpg")
     (root / "content/2020/broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
     return root
 
@@ -87,7 +89,7 @@ def test_every_local_img_is_sized_as_its_files_and_its_srcset_exists(tmp_path, b
             assert (str(shown.width), str(shown.height)) == (attrs["width"], attrs["height"])
     lead, quay, harbour, remote, broken = imgs
     assert lead["fetchpriority"] == "high" and "loading" not in lead and lead["alt"] == "The ferry at the quay"
-    assert (lead["width"], lead["height"]) == ("1600", "1066")
+    assert (lead["width"], lead["height"]) == ("800", "534")
     for body in (quay, harbour):
         assert (body["loading"], body["decoding"]) == ("lazy", "async")
     assert quay["alt"] == "The quay at dawn" and quay["title"] == "Dawn" and quay["src"].endswith(".png")
@@ -116,13 +118,13 @@ def test_a_rebuild_without_image_changes_does_no_image_work(tmp_path, monkeypatc
     monkeypatch.setattr(sitegen.images, "encode", lambda image, path, *a: (encoded.append(path), real(image, path, *a)))
     root = make_site(tmp_path / "site")
     build_site(root, jobs=1)
-    assert len(encoded) == 2 * (4 + 3 + 4)  # ferry 480-1600, quay 480-900, harbour 480-1300; two formats
+    assert len(encoded) == 2 * (4 + 3 + 4)  # ferry 240-800, quay 240-450, harbour 240-650; two formats
     story = root / "content/2020/ferry.md"
     story.write_text(story.read_text() + "\nAn update.\n")
     encoded.clear()
     result = build_site(root, jobs=1)
     assert encoded == [] and result.written and "images" in result.phases
-    save_jpeg(photo(2000, 1333, 9), root / "content/2020/ferry.jpg")  # a new photo under the same name
+    save_jpeg(photo(1000, 667, 9), root / "content/2020/ferry.jpg")  # a new photo under the same name
     result = build_site(root, jobs=1)
     assert len(encoded) == 8
     assert "2020/10/ferry/index.html" in result.rendered
@@ -134,10 +136,10 @@ def test_unchanged_images_keep_their_names_and_an_image_change_renames_them(tmp_
     before = {p.name for p in (root / "output/img").iterdir()}
     build_site(root, output=tmp_path / "clean", use_cache=False, jobs=1)
     assert {p.name for p in (tmp_path / "clean/img").iterdir()} == before
-    save_jpeg(photo(900, 600, 5), root / "static/photos/harbour.jpg")
+    save_jpeg(photo(450, 300, 5), root / "static/photos/harbour.jpg")
     build_site(root, jobs=1)
     after = {p.name for p in (root / "output/img").iterdir()}
-    assert len(before - after) == 8 and len(after - before) == 6  # 1300 px wide → 900 px wide: 3 widths
+    assert len(before - after) == 8 and len(after - before) == 6  # 650 px wide → 450 px wide: 3 widths
 
 
 def test_image_settings_are_checked(tmp_path):

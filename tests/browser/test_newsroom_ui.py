@@ -12,6 +12,8 @@ from tests.browser.test_accessibility import violations
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 ARTICLE = "2020/10/council-approves-harbour-expansion/"
 GERMAN = "2022/06/staedtepartnerschaft-sao-tome/"
+PAIRS = list(zip(WIDTHS, ["light", "dark"]))
+"""Each width once and each scheme once: a page's colours do not depend on its width, nor its layout on the scheme."""
 
 
 def opened(browser, url: str, width: str, scheme: str, **context):
@@ -24,8 +26,7 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize(("width", "scheme"), PAIRS)
 def test_front_page_leads_with_the_newest_story(browser, site, screenshots, width, scheme):
     page = opened(browser, site, width, scheme)
     try:
@@ -50,8 +51,7 @@ def test_front_page_leads_with_the_newest_story(browser, site, screenshots, widt
         page.context.close()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize(("width", "scheme"), PAIRS)
 def test_article_page_shows_standfirst_dateline_update_time_contents_and_short_link(browser, site, screenshots,
                                                                                      width, scheme):
     page = opened(browser, site + ARTICLE, width, scheme)
@@ -104,8 +104,7 @@ def test_german_article_declares_its_language(browser, site):
         page.context.close()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize(("width", "scheme"), PAIRS)
 def test_search_page_has_the_sites_look_and_newest_first(browser, site, screenshots, width, scheme):
     page = opened(browser, site + "search/?q=harbour&sort=newest", width, scheme)
     try:
