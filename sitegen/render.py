@@ -72,7 +72,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates by name and source, kept for the process: `watch`, `serve` and every build after
     the first in one process compile a template again only when its source changed."""
 
-    _code: dict[tuple[str, str], bytes] = {}
+    _code: ClassVar[dict[tuple[str, str], bytes]] = {}
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self._code.get((bucket.key, bucket.checksum))

@@ -1,3 +1,4 @@
-"""Shared test setup."""
-import sitegen.latent  # noqa: F401  (forked ranking workers inherit numpy instead of importing it each build)
+"""Shared test setup: the ranking modules load once, so the builds' forked ranking workers inherit numpy
+instead of importing it each build."""
+import sitegen.latent
 import sitegen.related  # noqa: F401
