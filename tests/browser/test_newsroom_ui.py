@@ -1,7 +1,8 @@
 """The newsroom pages in Chromium at 1280 and 390 px, light and dark: the front page's lead story and
 teasers, the section menu, the article's standfirst, dateline, same-day update time, nested contents and
 short link (copied with JavaScript, a plain link without), the German article's language, the search page's
-order control, and axe without serious violations. Screenshots are kept."""
+order control, the photos (WebP, sized, upright, captioned), and axe without serious violations. Screenshots
+are kept."""
 from __future__ import annotations
 
 import pytest
@@ -120,5 +121,38 @@ def test_search_page_has_the_sites_look_and_newest_first(browser, site, screensh
         assert no_sideways_scroll(page)
         page.screenshot(path=screenshots / f"newsroom-search-{width}-{scheme}.png", full_page=True)
         assert violations(page) == []
+    finally:
+        page.context.close()
+
+
+FERRY = "2024/07/hybrid-ferry-skerrin/"
+"""An article whose lead image is a local photo."""
+SCHOOL = "2023/01/millrace-school-opens/"
+"""Its lead photo is stored landscape with an EXIF rotation: readers see it upright, in portrait."""
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_photos_load_as_webp_at_their_reserved_size_upright_and_captioned(browser, site, screenshots, width):
+    page = opened(browser, site + FERRY, width, "light")
+    try:
+        lead = page.locator(".lead-image img")
+        lead.evaluate("img => img.decode()")
+        shown = lead.evaluate("""img => ({src: img.currentSrc, natural: img.naturalWidth, w: img.width,
+            ratio: img.width / img.height, declared: img.getAttribute('width') / img.getAttribute('height'),
+            priority: img.getAttribute('fetchpriority'), lazy: img.getAttribute('loading')})""")
+        assert shown["src"].endswith(".webp") and shown["natural"] >= shown["w"] > 0
+        assert abs(shown["ratio"] - shown["declared"]) < 0.01  # the space reserved is the photo's shape
+        assert shown["priority"] == "high" and shown["lazy"] is None
+        assert page.locator(".lead-image figcaption").inner_text().startswith("The Skerrin Lass on her first")
+        assert no_sideways_scroll(page)
+        page.screenshot(path=screenshots / f"newsroom-photo-{width}.png", full_page=True)
+        page.goto(site + SCHOOL)
+        school = page.locator(".lead-image img")
+        school.evaluate("img => img.decode()")
+        assert school.evaluate("img => img.naturalHeight > img.naturalWidth")
+        front = opened(browser, site, width, "light")
+        thumbs = front.locator(".teaser .thumb img")
+        assert thumbs.count() >= 1 and all(t.get_attribute("loading") == "lazy" for t in thumbs.all())
+        front.context.close()
     finally:
         page.context.close()
