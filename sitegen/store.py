@@ -214,7 +214,6 @@ class StatisticsMemo:
         return pickle.loads(row[0]) if row else None
 
     @_in_sqlite
-    @_in_sqlite
     def put(self, key: str, value: object) -> None:
         """Keep this value only: new statistics replace every value, a new ranking state the last one."""
         with self._store.conn:
