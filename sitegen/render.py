@@ -321,9 +321,15 @@ def _liquid_include(env: jinja2.Environment, name: str, source: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _parser() -> jinja2.Environment:
+    """One environment to parse sources with: making one per source would cost more than the parse."""
+    return make_environment(THEME)
+
+
 @lru_cache(maxsize=1024)
 def _referenced(source: str) -> frozenset[str] | None:
     """Templates a source names; None when one is chosen at run time (then it may depend on any). Every
     environment `make_environment` makes parses alike, so a source's answer is kept for the process."""
-    refs = list(jinja2.meta.find_referenced_templates(make_environment(THEME).parse(source)))
+    refs = list(jinja2.meta.find_referenced_templates(_parser().parse(source)))
     return None if any(r is None for r in refs) else frozenset(refs)
