@@ -315,13 +315,17 @@ def _in_search_folder(pages: list[Page], site: Site) -> list[SiteError]:
                       "move it, or set search = false in site.toml") for p in pages if p.path.casefold().startswith(prefix)]
 
 
+_ARTICLE_KINDS = ("article", "alias", "short")
+"""Pages an article asks for: dropping the article drops them."""
+
+
 def unplaceable_articles(pages: list[Page]) -> set[str]:
     """Ids of articles to leave out so that every path can be written and no two pages share one: those
     with a bad path, and of each clashing pair the article named first in the error (the later one)."""
-    ids = {p.param("id") for p in pages if p.kind in ("article", "alias", "short") and _path_problem(p.path)}
+    ids = {p.param("id") for p in pages if p.kind in _ARTICLE_KINDS and _path_problem(p.path)}
     for page, other in _clashes(pages):
         for p in (page, other):
-            if p.kind in ("article", "alias", "short") and p.param("id"):
+            if p.kind in _ARTICLE_KINDS and p.param("id"):
                 ids.add(p.param("id"))
                 break
     return ids
@@ -359,7 +363,7 @@ def _clashes(pages: list[Page]) -> Iterator[tuple[Page, Page]]:
 def _origin(page: Page, site: Site) -> str:
     """The file that asked for a page: the article for article and alias pages, else what the page is."""
     article_id = page.param("id")
-    if page.kind in ("article", "alias", "short") and article_id:
+    if page.kind in _ARTICLE_KINDS and article_id:
         return source_path(article_id) + {"alias": " (alias)", "short": " (short link)"}.get(page.kind, "")
     if page.kind == "asset":
         return str(page.param("source"))
